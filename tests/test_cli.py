@@ -1,0 +1,180 @@
+"""The `kata` command as a learner meets it, in a small workspace of its own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+Kata = Callable[..., subprocess.CompletedProcess[str]]
+
+ADD = Path("katas/01_demo/01_add/demo_add.py")
+
+
+def solve(workspace: Path) -> None:
+    path = workspace / ADD
+    path.write_text(
+        path.read_text().replace(
+            'raise NotImplementedError("add: the elementwise sum")', "return a + b"
+        )
+    )
+
+
+def test_next_names_the_first_kata_and_how_to_check_it(kata: Kata) -> None:
+    out = kata()
+    assert out.returncode == 0, out.stderr
+    assert "demo/add" in out.stdout and "kata check demo/add" in out.stdout
+    assert "0 of 2 solved" in out.stdout
+
+
+def test_list_json_keeps_its_keys(kata: Kata) -> None:
+    rows = json.loads(kata("list", "--json").stdout)
+    assert [r["id"] for r in rows] == ["demo/add", "demo/bug-sign"]
+    for key in ("id", "title", "track", "kind", "topics", "needs", "path", "status"):
+        assert key in rows[0], key
+    assert rows[0]["status"] == "new" and rows[1]["kind"] == "bug"
+
+
+def test_unknown_id_suggests_the_closest_and_exits_2(kata: Kata) -> None:
+    out = kata("check", "demo/ad")
+    assert out.returncode == 2
+    assert "demo/add" in out.stderr and "No kata called 'demo/ad'" in out.stderr
+
+
+def test_check_red_then_green_records_progress(kata: Kata, workspace: Path) -> None:
+    red = kata("check", "demo/add")
+    assert red.returncode == 1
+    assert "0/1 passed" in red.stdout and "not written yet" in red.stdout
+    assert "kata hint demo/add" in red.stdout
+    assert "needs a CUDA GPU" not in red.stdout  # skips are quiet while red
+    solve(workspace)
+    green = kata("check", str(workspace / ADD))  # a path works as well as an id
+    assert green.returncode == 0, green.stdout
+    assert "1/1 passed, 1 skipped" in green.stdout and "GPU dev container" in green.stdout
+    rows = json.loads(kata("list", "--json").stdout)
+    assert rows[0]["status"] == "solved"
+    assert "next bug hunt: demo/bug-sign" in kata().stdout
+
+
+def test_a_syntax_error_is_reported_with_file_and_line(kata: Kata, workspace: Path) -> None:
+    path = workspace / ADD
+    line = len(path.read_text().splitlines()) + 2
+    path.write_text(path.read_text() + "\ndef broken(:\n    pass\n")
+    out = kata("check", "demo/add")
+    assert out.returncode == 1
+    assert f"Syntax error in {ADD}, line {line}" in out.stdout, out.stdout
+    assert "Traceback" not in out.stdout
+
+
+def test_an_infinite_loop_times_out_with_a_hint(kata: Kata, workspace: Path) -> None:
+    path = workspace / ADD
+    path.write_text(
+        path.read_text().replace(
+            'raise NotImplementedError("add: the elementwise sum")', "while True:\n        pass"
+        )
+    )
+    out = kata("check", "demo/add")
+    assert out.returncode == 1
+    assert "probably an infinite loop" in out.stdout, out.stdout
+
+
+def test_hints_are_revealed_one_at_a_time(kata: Kata) -> None:
+    first = kata("hint", "demo/add").stdout
+    assert "first hint" in first and "second hint" not in first
+    second = kata("hint", "demo/add").stdout
+    assert "second hint" in second
+    assert "second hint" in kata("hint", "demo/add").stdout  # stays at the last one
+
+
+def test_reset_backs_up_then_restores(kata: Kata, workspace: Path) -> None:
+    path = workspace / ADD
+    original = path.read_text()
+    solve(workspace)
+    mine = path.read_text()
+    refused = kata("reset", "demo/add", stdin="n\n")
+    assert refused.returncode == 1 and path.read_text() == mine
+    out = kata("reset", "demo/add", "--yes")
+    assert out.returncode == 0, out.stderr
+    assert path.read_text() == original
+    backups = list((workspace / ".kata" / "backups").rglob("demo_add.*.py"))
+    assert [b.read_text() for b in backups] == [mine]
+    assert "already in its original state" in kata("reset", "demo/add", "--yes").stdout
+
+
+def test_reset_without_history_changes_nothing(kata: Kata, workspace: Path) -> None:
+    import shutil
+
+    shutil.rmtree(workspace / ".git")
+    solve(workspace)
+    mine = (workspace / ADD).read_text()
+    out = kata("reset", "demo/add", "--yes")
+    assert out.returncode == 1 and "Nothing changed" in out.stderr
+    assert (workspace / ADD).read_text() == mine
+
+
+def test_solution_only_after_green(kata: Kata, workspace: Path) -> None:
+    early = kata("solution", "demo/add")
+    assert early.returncode == 1 and "green first" in early.stderr
+    solve(workspace)
+    assert kata("check", "demo/add").returncode == 0
+    shown = kata("solution", "demo/add")
+    assert shown.returncode == 0 and "return a + b" in shown.stdout
+
+
+def test_progress_and_doctor(kata: Kata) -> None:
+    assert "0/2" in kata("progress").stdout
+    doctor = kata("doctor")
+    assert doctor.returncode == 0
+    assert "torch" in doctor.stdout and "GPU tests   skip in 1 katas: demo/add" in doctor.stdout
+
+
+def test_new_scaffolds_a_kata_that_verify_accepts(kata: Kata, workspace: Path) -> None:
+    out = kata(
+        "new",
+        "demo/scaled",
+        "--module",
+        "demo_scaled",
+        "--title",
+        "Scale",
+        "--track",
+        "01_demo",
+        "--topic",
+        "tensors.create",
+    )
+    assert out.returncode == 0, out.stderr
+    folder = workspace / "katas" / "01_demo" / "03_scaled"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "demo_scaled.py",
+        "kata.toml",
+        "test_demo_scaled.py",
+    ]
+    assert (workspace / "solutions/01_demo/03_scaled/demo_scaled.py").exists()
+    clash = kata("new", "demo/other", "--module", "json", "--title", "x", "--track", "01_demo")
+    assert clash.returncode == 2 and "shadow" in clash.stderr
+
+
+def test_verify_json_proves_both_ways(kata: Kata) -> None:
+    out = kata("verify", "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0 and report["ok"], out.stdout
+    assert {k["id"]: (k["stub"], k["solution"]) for k in report["katas"]} == {
+        "demo/add": ("red", "green"),
+        "demo/bug-sign": ("red", "green"),
+    }
+
+
+def test_verify_flags_a_stub_that_already_passes(kata: Kata, workspace: Path) -> None:
+    solve(workspace)
+    out = kata("verify", "demo/add", "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 1 and not report["ok"]
+    assert "passes on the untouched stub" in report["katas"][0]["problems"][0]
+
+
+def test_mutate_json_counts_kills(kata: Kata) -> None:
+    out = kata("mutate", "demo/add", "--json")
+    report = json.loads(out.stdout)["katas"][0]
+    assert report["id"] == "demo/add"
+    assert report["mutants"] >= 1 and report["killed"] == report["mutants"], report
+    assert out.returncode == 0

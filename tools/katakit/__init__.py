@@ -1,0 +1,1 @@
+"""Torch Katas tooling: the `kata` command and the pytest plugin behind it."""

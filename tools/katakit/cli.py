@@ -1,0 +1,321 @@
+"""The `kata` command: one entry point for learners, teachers and maintainers."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+
+from katakit.catalog import Catalog, CatalogError, Kata, UnknownKata, load_catalog
+from katakit.state import State, Status
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode="rich",
+    help="Torch Katas: turn red PyTorch specs green. Run `kata` for the next kata.",
+)
+
+IdArg = Annotated[str, typer.Argument(help="a kata id (e.g. tensors/create) or a path in it")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def catalog() -> Catalog:
+    try:
+        return load_catalog()
+    except CatalogError as err:
+        fail(str(err), 2)
+
+
+def find(query: str) -> Kata:
+    try:
+        return catalog().find(query)
+    except UnknownKata as err:
+        fail(str(err), 2)
+
+
+def statuses(cat: Catalog, state: State) -> dict[str, Status]:
+    from katakit.pristine import load_manifest
+
+    pristine = load_manifest(cat.root)["learner"]
+    return {k.id: state.status(k, pristine) for k in cat.katas}
+
+
+def next_kata(cat: Catalog, status: dict[str, Status]) -> Kata | None:
+    return next((k for k in cat.katas if status[k.id] != "solved"), None)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        next_()
+
+
+@app.command("next")
+def next_() -> None:
+    """Progress at a glance and the next unsolved kata."""
+    from katakit import render
+
+    cat = catalog()
+    status = statuses(cat, State.load(cat.root))
+    render.show_next(cat, status, next_kata(cat, status))
+
+
+@app.command("list")
+def list_(as_json: JsonOpt = False) -> None:
+    """Every kata in roadmap order, with its status."""
+    cat = catalog()
+    status = statuses(cat, State.load(cat.root))
+    if as_json:
+        rows = [
+            {
+                "id": k.id,
+                "title": k.title,
+                "track": k.track,
+                "kind": k.kind,
+                "level": k.level,
+                "topics": list(k.topics),
+                "needs": list(k.needs),
+                "minutes": k.minutes,
+                "path": str(k.folder.relative_to(cat.root)),
+                "status": status[k.id],
+            }
+            for k in cat.katas
+        ]
+        typer.echo(json.dumps(rows, indent=1))
+        return
+    from katakit import render
+
+    render.show_list(cat, status)
+
+
+@app.command()
+def check(
+    kata_id: Annotated[
+        str | None, typer.Argument(help="kata id or path; default: the next")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="full pytest output")] = False,
+) -> None:
+    """Run one kata's spec against your code; exit 0 only when it is green."""
+    from katakit import render
+    from katakit.results import kata_verdicts
+    from katakit.runner import run_inline
+
+    cat = catalog()
+    state = State.load(cat.root)
+    if kata_id is None:
+        kata = next_kata(cat, statuses(cat, state))
+        if kata is None:
+            fail("Every kata is solved: name one to check it again.", 0)
+    else:
+        kata = find(kata_id)
+    run = run_inline(cat.root, [kata], verbose=verbose)
+    verdicts = kata_verdicts(cat, run.results)
+    if not verdicts:
+        fail(f"pytest ran nothing for {kata.id} (exit {run.exit_code}).")
+    verdict = verdicts[0]
+    state.record(kata, verdict.green)
+    state.save()
+    render.show_verdict(cat, verdict)
+    raise typer.Exit(0 if verdict.green else 1)
+
+
+@app.command()
+def hint(kata_id: IdArg) -> None:
+    """Show the next hint for a kata (each call reveals one more)."""
+    from katakit import render
+
+    kata = find(kata_id)
+    state = State.load(catalog().root)
+    shown = min(state.hints.get(kata.id, 0) + 1, len(kata.hints))
+    state.hints[kata.id] = shown
+    state.save()
+    render.show_hint(kata, shown)
+
+
+@app.command()
+def reset(
+    kata_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask")] = False,
+) -> None:
+    """Restore a kata's original file; your version is backed up first."""
+    from katakit.pristine import PristineError
+    from katakit.pristine import reset as do_reset
+
+    cat = catalog()
+    kata = find(kata_id)
+    if not yes and not typer.confirm(
+        f"Restore {kata.learner_file.relative_to(cat.root)} to the original? "
+        "(your version is backed up)",
+        default=False,
+    ):
+        fail("Nothing changed.", 1)
+    try:
+        saved = do_reset(cat.root, kata)
+    except PristineError as err:
+        fail(f"Cannot reset {kata.id}: {err}. Nothing changed.", 1)
+    if saved is None:
+        typer.echo(f"{kata.id} is already in its original state.")
+    else:
+        typer.echo(f"Restored {kata.id}. Your version is saved at {saved.relative_to(cat.root)}")
+    state = State.load(cat.root)
+    state.green.pop(kata.id, None)
+    state.red.pop(kata.id, None)
+    state.save()
+
+
+@app.command()
+def solution(kata_id: IdArg) -> None:
+    """Show the reference solution (and a diff with yours) once your spec is green."""
+    from rich.syntax import Syntax
+
+    from katakit import render
+    from katakit.pristine import load_manifest
+
+    cat = catalog()
+    kata = find(kata_id)
+    state = State.load(cat.root)
+    if state.status(kata, load_manifest(cat.root)["learner"]) != "solved":
+        fail(f"Make {kata.id} green first (`kata check {kata.id}`), then compare.", 1)
+    if not kata.solution_file.exists():
+        fail("This copy of the workspace has no reference solutions.", 1)
+    reference = kata.solution_file.read_text()
+    render.console.print(Syntax(reference, "python", line_numbers=True))
+    diff = "".join(
+        difflib.unified_diff(
+            kata.learner_file.read_text().splitlines(keepends=True),
+            reference.splitlines(keepends=True),
+            fromfile="yours",
+            tofile="reference",
+        )
+    )
+    if diff:
+        render.console.print(Syntax(diff, "diff"))
+
+
+@app.command()
+def progress() -> None:
+    """Per-track progress bars."""
+    from katakit import render
+
+    cat = catalog()
+    render.console.print(render.progress_table(cat, statuses(cat, State.load(cat.root))))
+
+
+@app.command()
+def doctor() -> None:
+    """Python, torch, CUDA, devices, Lightning: and which GPU tests will skip, and why."""
+    from katakit.doctor import report
+
+    cat = catalog()
+    typer.echo(report(cat))
+
+
+@app.command()
+def verify(
+    ids: Annotated[list[str] | None, typer.Argument(help="katas to prove (default: all)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Maintainers: prove each kata both ways (stub red for the right reason, solution green)."""
+    from katakit.verify import verify as run_verify
+
+    cat = catalog()
+    katas = [find(i) for i in ids] if ids else list(cat.katas)
+    proofs = run_verify(cat.root, katas)
+    ok = all(p.ok for p in proofs)
+    if as_json:
+        typer.echo(json.dumps({"ok": ok, "katas": [p.to_json() for p in proofs]}, indent=1))
+    else:
+        from katakit import render
+
+        render.show_proofs([(p.id, p.stub, p.solution, p.problems) for p in proofs])
+        typer.echo(f"{sum(p.ok for p in proofs)}/{len(proofs)} katas proven both ways")
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def mutate(
+    ids: Annotated[list[str] | None, typer.Argument(help="katas to mutate (default: all)")] = None,
+    as_json: JsonOpt = False,
+    floor: Annotated[float, typer.Option(help="fail when a kata kills less than this")] = 0.8,
+) -> None:
+    """Maintainers: how many mutants of each reference solution its spec kills."""
+    from katakit.mutate import mutate as run_mutate
+
+    cat = catalog()
+    katas = [find(i) for i in ids] if ids else list(cat.katas)
+
+    def tick(kid: str, done: int, total: int) -> None:
+        if not as_json and sys.stderr.isatty():
+            print(f"\r{done}/{total} mutants ({kid})   ", end="", file=sys.stderr, flush=True)
+
+    reports = run_mutate(cat.root, katas, progress=tick)
+    ok = all(r.score >= floor and not r.error for r in reports)
+    if as_json:
+        typer.echo(json.dumps({"ok": ok, "katas": [r.to_json() for r in reports]}, indent=1))
+    else:
+        print(file=sys.stderr)
+        for r in reports:
+            mark = "✔" if r.score >= floor and not r.error else "✘"
+            typer.echo(f"{mark} {r.id}: {r.killed}/{r.mutants} killed ({r.score:.0%}) {r.error}")
+            for survivor in r.survivors:
+                typer.echo(f"    survived: {survivor}")
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def sync(
+    check_only: Annotated[bool, typer.Option("--check", help="only report staleness")] = False,
+) -> None:
+    """Maintainers: regenerate ROADMAP.md and katas/manifest.json from the katas."""
+    from katakit.sync import generated
+
+    cat = catalog()
+    stale = []
+    for path, text in generated(cat).items():
+        if not path.exists() or path.read_text() != text:
+            stale.append(path.relative_to(cat.root))
+            if not check_only:
+                path.write_text(text)
+    if check_only and stale:
+        fail(f"stale: {', '.join(map(str, stale))}. Run `kata sync`.", 1)
+    typer.echo("up to date" if not stale else f"wrote {', '.join(map(str, stale))}")
+
+
+@app.command()
+def new(
+    kata_id: Annotated[str, typer.Argument(help="the new id, e.g. tensors/views")],
+    module: Annotated[str, typer.Option(help="unique module name, e.g. tensor_views")],
+    title: Annotated[str, typer.Option(help="one-line title")],
+    track: Annotated[str, typer.Option(help="track folder, e.g. 01_tensors")],
+    kind: Annotated[str, typer.Option(help="topic or bug")] = "topic",
+    topic: Annotated[list[str] | None, typer.Option(help="curriculum topic id")] = None,
+) -> None:
+    """Maintainers: scaffold a new kata (learner file, spec, metadata, reference)."""
+    from katakit.scaffold import ScaffoldError, scaffold
+
+    cat = catalog()
+    try:
+        folder = scaffold(cat, kata_id, module, title, track, kind, topic or [])
+    except ScaffoldError as err:
+        fail(str(err), 2)
+    typer.echo(f"created {folder.relative_to(cat.root)} and its reference under solutions/")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

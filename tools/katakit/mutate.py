@@ -1,0 +1,542 @@
+"""Mutation testing of the specs: how many plausible wrong solutions does each spec reject?
+
+Each mutant is the reference solution with one small change a learner could plausibly make:
+an operator or comparison swapped, a reduction swapped (sum/mean, max/min, cat/stack, ...), a
+constant nudged (a dim, an index, a size), a call dropped (``.detach()``, ``.to(device)``,
+``.eval()``, ``zero_grad()``), a ``with torch.no_grad():`` unwrapped, or a statement deleted.
+A mutant is killed when its spec fails. A line ending in ``# mutate: skip`` is left alone (for
+changes that cannot alter behaviour, say why in the same comment).
+
+Mutants run in a warm process: torch (and Lightning where a kata needs it) is imported once,
+and each mutant runs in a forked child, a few at a time.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from katakit.catalog import Kata
+
+BINOP_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.Mod: ast.FloorDiv,
+    ast.Pow: ast.Mult,
+    ast.MatMult: ast.Mult,
+}
+CMP_SWAPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+NAME_SWAPS = {
+    "sum": "mean",
+    "mean": "sum",
+    "max": "min",
+    "min": "max",
+    "amax": "amin",
+    "amin": "amax",
+    "argmax": "argmin",
+    "argmin": "argmax",
+    "maximum": "minimum",
+    "minimum": "maximum",
+    "cat": "stack",
+    "stack": "cat",
+    "zeros": "ones",
+    "ones": "zeros",
+    "zeros_like": "ones_like",
+    "ones_like": "zeros_like",
+    "softmax": "log_softmax",
+    "log_softmax": "softmax",
+    "any": "all",
+    "all": "any",
+    "floor": "ceil",
+    "ceil": "floor",
+    "eval": "train",
+    "train": "eval",
+    "no_grad": "enable_grad",
+    "add_": "sub_",
+    "sub_": "add_",
+    "mul_": "div_",
+    "div_": "mul_",
+    "permute": "reshape",
+    "view": "reshape",
+    "reshape": "view",
+    "expand": "repeat",
+}
+DROPPABLE_METHODS = frozenset(
+    {
+        "detach",
+        "clone",
+        "contiguous",
+        "to",
+        "cpu",
+        "cuda",
+        "float",
+        "double",
+        "half",
+        "long",
+        "int",
+        "bool",
+        "squeeze",
+        "unsqueeze",
+        "flatten",
+        "requires_grad_",
+        "pin_memory",
+        "eval",
+        "train",
+        "zero_grad",
+        "item",
+        "t",
+    }
+)
+UNWRAPPABLE_CONTEXTS = frozenset({"no_grad", "inference_mode", "autocast", "enable_grad"})
+SKIP_PRAGMA = "# mutate: skip"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    index: int
+    line: int
+    description: str
+    source: str
+
+
+def _call_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+class _Sites(ast.NodeTransformer):
+    """Walks a tree in a fixed order, numbering every mutation site.
+
+    With ``target`` set, applies the mutation whose number it is and leaves the rest alone.
+    """
+
+    def __init__(self, skip_lines: set[int], target: int = -1) -> None:
+        self.skip_lines = skip_lines
+        self.target = target
+        self.count = 0
+        self.sites: list[tuple[int, str]] = []
+        self.applied = False
+
+    def _site(self, node: ast.AST, description: str) -> bool:
+        """Register one site; True when it is the one to apply now."""
+        line = getattr(node, "lineno", 0)
+        if line in self.skip_lines:
+            return False
+        index = self.count
+        self.count += 1
+        self.sites.append((line, description))
+        if index == self.target:
+            self.applied = True
+            return True
+        return False
+
+    # --- parts of the tree that are never mutated --------------------------------------
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        return node
+
+    def visit_Raise(self, node: ast.Raise) -> ast.AST:
+        return node
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        if node.value is not None:
+            node.value = self.visit(node.value)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:
+        return node
+
+    def _visit_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> ast.AST:
+        node.body = self._visit_body(node.body)
+        if not isinstance(node, ast.ClassDef):
+            node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        return node
+
+    visit_FunctionDef = _visit_def
+    visit_AsyncFunctionDef = _visit_def
+    visit_ClassDef = _visit_def
+
+    def visit_Module(self, node: ast.Module) -> ast.AST:
+        node.body = self._visit_body(node.body)
+        return node
+
+    def visit_If(self, node: ast.If) -> ast.AST:
+        test = node.test
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+        ):
+            return node  # the script entry point
+        return self.generic_visit(node)
+
+    # --- statements ---------------------------------------------------------------------
+    def _visit_body(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in body:
+            if _is_docstring(stmt):
+                out.append(stmt)
+                continue
+            deletable = isinstance(stmt, ast.AugAssign | ast.Assign) or (
+                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+            )
+            if deletable and len(body) > 1:
+                text = ast.unparse(stmt).splitlines()[0]
+                if self._site(stmt, f"delete `{text}`"):
+                    out.append(ast.copy_location(ast.Pass(), stmt))
+                    continue
+            if isinstance(stmt, ast.With) and self._unwrappable(stmt):
+                if self._site(stmt, f"drop `with {ast.unparse(stmt.items[0].context_expr)}:`"):
+                    out.extend(stmt.body)
+                    continue
+            out.append(self.visit(stmt))
+        return out
+
+    @staticmethod
+    def _unwrappable(node: ast.With) -> bool:
+        if len(node.items) != 1:
+            return False
+        expr = node.items[0].context_expr
+        return isinstance(expr, ast.Call) and _call_name(expr.func) in UNWRAPPABLE_CONTEXTS
+
+    def visit_With(self, node: ast.With) -> ast.AST:
+        node.items = [self.visit(i) for i in node.items]
+        node.body = self._visit_body(node.body)
+        return node
+
+    def visit_For(self, node: ast.For) -> ast.AST:
+        node.iter = self.visit(node.iter)
+        node.body = self._visit_body(node.body)
+        node.orelse = self._visit_body(node.orelse)
+        return node
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        node.test = self.visit(node.test)
+        node.body = self._visit_body(node.body)
+        return node
+
+    # --- expressions --------------------------------------------------------------------
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        swap = BINOP_SWAPS.get(type(node.op))
+        if swap is not None and self._site(node, f"`{_op(node.op)}` -> `{_op(swap())}`"):
+            node.op = swap()
+            return node
+        return self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        swap = BINOP_SWAPS.get(type(node.op))
+        if swap is not None and self._site(node, f"`{_op(node.op)}=` -> `{_op(swap())}=`"):
+            node.op = swap()
+            return node
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        for i, op in enumerate(node.ops):
+            swap = CMP_SWAPS.get(type(op))
+            if swap is not None and self._site(node, f"`{_op(op)}` -> `{_op(swap())}`"):
+                node.ops[i] = swap()
+                return node
+        return self.generic_visit(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        other = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        if self._site(node, f"`{_op(node.op)}` -> `{_op(other)}`"):
+            node.op = other
+            return node
+        return self.generic_visit(node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        if isinstance(node.op, ast.Not) and self._site(node, "drop `not`"):
+            return node.operand
+        if (
+            isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+            and isinstance(node.operand.value, int | float)
+            and not isinstance(node.operand.value, bool)
+        ):
+            value = node.operand.value
+            if self._site(node, f"`-{value}` -> `{value}`"):
+                return node.operand
+            if self._site(node, f"`-{value}` -> `-{_nudge(value)}`"):
+                node.operand = ast.Constant(_nudge(value))
+                return node
+            return node
+        return self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        value = node.value
+        if isinstance(value, bool):
+            if self._site(node, f"`{value}` -> `{not value}`"):
+                return ast.Constant(not value)
+        elif isinstance(value, int | float):
+            if self._site(node, f"`{value}` -> `{_nudge(value)}`"):
+                return ast.Constant(_nudge(value))
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        name = _call_name(node.func)
+        if name in NAME_SWAPS and self._site(node, f"`{name}` -> `{NAME_SWAPS[name]}`"):
+            if isinstance(node.func, ast.Attribute):
+                node.func.attr = NAME_SWAPS[name]
+            elif isinstance(node.func, ast.Name):
+                node.func.id = NAME_SWAPS[name]
+            return node
+        if (
+            isinstance(node.func, ast.Attribute)
+            and name in DROPPABLE_METHODS
+            and self._site(node, f"drop `.{name}(...)`")
+        ):
+            receiver: ast.AST = self.visit(node.func.value)
+            return receiver
+        return self.generic_visit(node)
+
+
+def _nudge(value: float) -> float:
+    if isinstance(value, int):
+        return value + 1
+    return value * 2 if value else 1.0
+
+
+_OP_TEXT = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.MatMult: "@",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.And: "and",
+    ast.Or: "or",
+}
+
+
+def _op(op: ast.AST) -> str:
+    return _OP_TEXT.get(type(op), type(op).__name__)
+
+
+def _skip_lines(source: str) -> set[int]:
+    return {n for n, line in enumerate(source.splitlines(), 1) if SKIP_PRAGMA in line}
+
+
+def mutants(source: str) -> list[Mutant]:
+    """Every single-change mutant of ``source`` that differs from it as code."""
+    tree = ast.parse(source)
+    skip = _skip_lines(source)
+    survey = _Sites(skip)
+    survey.visit(copy.deepcopy(tree))
+    baseline = ast.unparse(tree)
+    seen: set[str] = set()
+    out: list[Mutant] = []
+    for index, (line, description) in enumerate(survey.sites):
+        mutator = _Sites(skip, target=index)
+        mutated = ast.fix_missing_locations(mutator.visit(copy.deepcopy(tree)))
+        text = ast.unparse(mutated)
+        if not mutator.applied or text == baseline or text in seen:
+            continue
+        seen.add(text)
+        out.append(Mutant(index=len(out), line=line, description=description, source=text))
+    return out
+
+
+# --- running ------------------------------------------------------------------------------
+
+
+@dataclass
+class KataMutation:
+    id: str
+    mutants: int = 0
+    killed: int = 0
+    survivors: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def score(self) -> float:
+        return self.killed / self.mutants if self.mutants else 1.0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "mutants": self.mutants,
+            "killed": self.killed,
+            "survivors": self.survivors,
+            "score": round(self.score, 4),
+            "error": self.error,
+        }
+
+
+def _child(root: Path, kata: Kata, override: Path | None) -> int:
+    """In a forked child: run the spec once against ``override`` (or the reference)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    import pytest
+    import torch
+
+    torch.set_num_threads(1)
+    from katakit.runner import QUIET, base_args
+
+    args = [*base_args(root, "solution"), *QUIET, "-x", "-p", "no:xdist"]
+    if override is not None:
+        args.append(f"--kata-override={kata.module}={override}")
+    return int(pytest.main([*args, str(kata.spec_file)]))
+
+
+@dataclass
+class _Job:
+    kata: Kata
+    mutant: Mutant | None
+    path: Path | None
+
+
+def _fork(root: Path, job: _Job) -> int:
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 3
+        try:
+            os.chdir(root)
+            code = _child(root, job.kata, job.path)
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _warm_up(katas: Sequence[Kata]) -> None:
+    import pytest  # noqa: F401
+    import torch  # noqa: F401
+
+    import katakit.plugin  # noqa: F401
+
+    if any("lightning" in k.needs for k in katas):
+        import lightning  # noqa: F401
+
+
+def _run_jobs(
+    root: Path,
+    jobs: list[_Job],
+    workers: int,
+    limit: Callable[[_Job], float],
+) -> Iterator[tuple[_Job, int | None]]:
+    """Run jobs in forked children, ``workers`` at a time; yield (job, exit code or None)."""
+    pending = list(jobs)
+    running: dict[int, tuple[_Job, float]] = {}
+    while pending or running:
+        while pending and len(running) < workers:
+            job = pending.pop(0)
+            running[_fork(root, job)] = (job, time.monotonic())
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            now = time.monotonic()
+            for cpid, (job, started) in list(running.items()):
+                if now - started > limit(job):
+                    os.kill(cpid, signal.SIGKILL)
+                    os.waitpid(cpid, 0)
+                    del running[cpid]
+                    yield job, None
+            time.sleep(0.01)
+            continue
+        if pid in running:
+            job, _ = running.pop(pid)
+            yield job, os.waitstatus_to_exitcode(status)
+
+
+def mutate(
+    root: Path,
+    katas: Sequence[Kata],
+    *,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[KataMutation]:
+    _warm_up(katas)
+    workers = workers or os.cpu_count() or 1
+    reports = {k.id: KataMutation(k.id) for k in katas}
+    baseline_time: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="kata-mutants-") as tmp:
+        # The reference must pass before its mutants mean anything.
+        base_jobs = [_Job(k, None, None) for k in katas]
+        started = time.monotonic()
+        for job, code in _run_jobs(root, base_jobs, workers, lambda j: j.kata.timeout * 4):
+            baseline_time[job.kata.id] = time.monotonic() - started
+            if code != 0:
+                reports[job.kata.id].error = f"the reference solution fails its spec (exit {code})"
+        jobs: list[_Job] = []
+        for kata in katas:
+            if reports[kata.id].error:
+                continue
+            found = mutants(kata.solution_file.read_text())
+            reports[kata.id].mutants = len(found)
+            for m in found:
+                path = Path(tmp) / kata.module / str(m.index) / f"{kata.module}.py"
+                path.parent.mkdir(parents=True)
+                path.write_text(m.source)
+                jobs.append(_Job(kata, m, path))
+        total = len(jobs)
+
+        def limit(job: _Job) -> float:
+            return max(10.0, 3 * baseline_time.get(job.kata.id, 10.0))
+
+        for done, (job, code) in enumerate(_run_jobs(root, jobs, workers, limit), 1):
+            report = reports[job.kata.id]
+            assert job.mutant is not None
+            if code == 0:
+                report.survivors.append(f"line {job.mutant.line}: {job.mutant.description}")
+            elif code == 5:
+                report.error = "a mutant's spec collected no tests"
+            else:
+                report.killed += 1
+            if progress is not None:
+                progress(job.kata.id, done, total)
+    for report in reports.values():
+        report.survivors.sort(key=lambda s: int(s.split(":")[0].removeprefix("line ")))
+    return [reports[k.id] for k in katas]
+
+
+if __name__ == "__main__":  # pragma: no cover - debugging aid
+    for m in mutants(Path(sys.argv[1]).read_text()):
+        print(m.line, m.description)

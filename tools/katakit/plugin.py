@@ -1,0 +1,223 @@
+"""The pytest plugin behind every kata spec.
+
+Loaded for every pytest run in this workspace (``-p katakit.plugin`` in pyproject.toml). It
+- chooses whose code a spec imports: ``--impl=learner`` (default) or ``--impl=solution``;
+- skips ``gpu`` / ``multi_gpu`` tests without CUDA, saying which container to open;
+- gives each kata its timeout and turns a timeout into "probably an infinite loop";
+- seeds ``random``, NumPy and torch before every test;
+- refuses network connections except to loopback (katas run offline);
+- records one result per test (``--kata-results=FILE`` writes them as JSON) and prints a short
+  learner-facing verdict per kata.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from katakit import resolver
+from katakit.catalog import Catalog, Kata, find_root, load_catalog
+from katakit.results import (
+    TIMEOUT_MARK,
+    TestResult,
+    from_collect_report,
+    from_test_report,
+    kata_verdicts,
+)
+
+GPU_CONTAINER = (
+    "open the workspace in the GPU dev container (a host with an NVIDIA GPU and the "
+    "NVIDIA Container Toolkit: VS Code 'Reopen in Container' picks CUDA there)"
+)
+TIMEOUT_HINT = (
+    "Timed out after {seconds:g}s: probably an infinite loop (a loop whose condition never "
+    "changes?) or far too much work for these tiny inputs."
+)
+SEED = 0
+
+_CATALOG_KEY = pytest.StashKey[Catalog | None]()
+RECORDER = "kata-recorder"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kata")
+    group.addoption(
+        "--impl",
+        choices=resolver.IMPLS,
+        default="learner",
+        help="whose code the kata specs import: the learner's file or the reference solution",
+    )
+    group.addoption(
+        "--kata-override",
+        action="append",
+        default=[],
+        metavar="MODULE=PATH",
+        help="import MODULE from PATH instead (used by `kata mutate`)",
+    )
+    group.addoption("--kata-results", metavar="FILE", help="write per-test results as JSON")
+
+
+def _catalog(config: pytest.Config) -> Catalog | None:
+    return config.stash.get(_CATALOG_KEY, None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "gpu: needs a CUDA GPU; skipped with a reason otherwise")
+    config.addinivalue_line("markers", "multi_gpu: needs two or more CUDA GPUs")
+    config.pluginmanager.register(Recorder(config), RECORDER)
+    try:
+        catalog: Catalog | None = load_catalog(find_root(Path(str(config.rootpath))))
+    except Exception:  # not a kata workspace: the plugin stays out of the way
+        catalog = None
+    config.stash[_CATALOG_KEY] = catalog
+    if catalog is None:
+        return
+    overrides = {}
+    for item in config.getoption("kata_override"):
+        module, _, path = item.partition("=")
+        overrides[module] = Path(path)
+    resolver.install(resolver.module_files(catalog, config.getoption("impl"), overrides))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    resolver.uninstall()
+
+
+def kata_of(config: pytest.Config, path: Path) -> Kata | None:
+    catalog = _catalog(config)
+    if catalog is None:
+        return None
+    return catalog.for_path(path)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        kata = kata_of(config, item.path)
+        if kata is not None and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(kata.timeout))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    gpu = item.get_closest_marker("gpu")
+    multi = item.get_closest_marker("multi_gpu")
+    if gpu is None and multi is None:
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip(f"needs a CUDA GPU, and none is visible here: {GPU_CONTAINER}")
+    if multi is not None and torch.cuda.device_count() < 2:
+        pytest.skip(f"needs two CUDA GPUs, {torch.cuda.device_count()} visible")
+
+
+@pytest.fixture(autouse=True)
+def _kata_seed() -> None:
+    """Every test starts from the same random state, so results never depend on order."""
+    random.seed(SEED)
+    try:
+        import numpy as np
+
+        np.random.seed(SEED)
+    except ImportError:  # pragma: no cover - numpy ships with torch
+        pass
+    import torch
+
+    torch.manual_seed(SEED)
+
+
+def _is_loopback(family: int, address: Any) -> bool:
+    if family == getattr(socket, "AF_UNIX", None):
+        return True
+    host = address[0] if isinstance(address, tuple) else address
+    host = str(host)
+    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")
+
+
+class NetworkBlocked(ConnectionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _kata_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Katas run offline: a connection anywhere but loopback fails loudly."""
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+
+    def check(sock: socket.socket, address: Any) -> None:
+        if not _is_loopback(sock.family, address):
+            raise NetworkBlocked(
+                f"Katas run offline, but the code tried to connect to {address!r}. "
+                "Use the synthetic data the task describes instead of downloading."
+            )
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        check(sock, address)
+        original_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        check(sock, address)
+        return original_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed and call.excinfo is not None and TIMEOUT_MARK in str(call.excinfo.value):
+        marker = item.get_closest_marker("timeout")
+        seconds = float(marker.args[0]) if marker and marker.args else 0.0
+        report.sections.append(("kata", TIMEOUT_HINT.format(seconds=seconds)))
+    return report
+
+
+class Recorder:
+    """Collects one TestResult per test; writes them out and prints per-kata verdicts."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.results: list[TestResult] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        result = from_test_report(report)
+        if result is None:
+            return
+        if result.timeout:
+            seconds = dict(report.sections).get("kata") or TIMEOUT_HINT.format(seconds=0)
+            result.extra["hint"] = seconds
+        self.results.append(result)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.results.append(from_collect_report(report))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        target = self.config.getoption("kata_results", None)
+        if target and not hasattr(self.config, "workerinput"):
+            payload = [r.to_json() for r in self.results]
+            Path(target).write_text(json.dumps(payload, indent=1))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        catalog = _catalog(self.config)
+        if catalog is None or hasattr(self.config, "workerinput"):
+            return
+        verdicts = kata_verdicts(catalog, self.results)
+        if verdicts:
+            terminalreporter.section("kata")
+            for verdict in verdicts:
+                terminalreporter.write_line(verdict.one_line())
+
+
+def recorder(config: pytest.Config) -> Recorder:
+    plugin = config.pluginmanager.get_plugin(RECORDER)
+    assert isinstance(plugin, Recorder)
+    return plugin

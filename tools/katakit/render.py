@@ -1,0 +1,127 @@
+"""Everything the `kata` command shows a person, drawn with rich."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from katakit.catalog import Catalog, Kata
+from katakit.results import Verdict
+from katakit.state import Status
+
+STATUS_STYLE: dict[str, tuple[str, str]] = {
+    "solved": ("✔ solved", "green"),
+    "failing": ("✘ failing", "red"),
+    "started": ("… started", "yellow"),
+    "new": ("· new", "dim"),
+}
+
+console = Console(highlight=False)
+
+
+def rel(catalog: Catalog, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(catalog.root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def progress_table(catalog: Catalog, statuses: dict[str, Status]) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("track")
+    table.add_column("progress", width=24)
+    table.add_column("done", justify="right")
+    tracks: dict[str, list[Kata]] = {}
+    for kata in catalog.katas:
+        tracks.setdefault(kata.track, []).append(kata)
+    for track, members in tracks.items():
+        done = sum(statuses[k.id] == "solved" for k in members)
+        bar = ProgressBar(total=len(members), completed=done, width=24)
+        table.add_row(track, bar, f"{done}/{len(members)}")
+    return table
+
+
+def show_next(catalog: Catalog, statuses: dict[str, Status], kata: Kata | None) -> None:
+    solved = sum(s == "solved" for s in statuses.values())
+    console.print(f"[bold]Torch Katas[/bold]: {solved} of {len(catalog.katas)} solved")
+    console.print(progress_table(catalog, statuses))
+    console.print()
+    if kata is None:
+        console.print("[green bold]Every kata is solved.[/green bold] Well done!")
+        return
+    kind = "bug hunt" if kata.kind == "bug" else "kata"
+    needs = f"  needs: {', '.join(kata.needs)}" if kata.needs else ""
+    body = Group(
+        Text(kata.summary()),
+        Text(""),
+        Text(f"open   {rel(catalog, kata.learner_file)}"),
+        Text(f"check  kata check {kata.id}"),
+        Text(f"hint   kata hint {kata.id}"),
+        Text(f"about {kata.minutes} min, level {kata.level}{needs}", style="dim"),
+    )
+    console.print(Panel(body, title=f"next {kind}: {kata.id}", title_align="left"))
+
+
+def show_list(catalog: Catalog, statuses: dict[str, Status]) -> None:
+    table = Table(box=None, header_style="bold")
+    for column in ("#", "id", "title", "kind", "needs", "status"):
+        table.add_column(column)
+    for n, kata in enumerate(catalog.katas, 1):
+        label, style = STATUS_STYLE[statuses[kata.id]]
+        table.add_row(
+            str(n),
+            kata.id,
+            kata.title,
+            kata.kind,
+            ", ".join(kata.needs) or "",
+            Text(label, style=style),
+        )
+    console.print(table)
+
+
+def show_verdict(catalog: Catalog, verdict: Verdict) -> None:
+    if verdict.green:
+        console.print(f"[green bold]✔ {verdict.headline()}[/green bold]")
+        for skipped in verdict.skipped:
+            console.print(f"  [dim]skipped {skipped.name}: {skipped.message}[/dim]")
+        console.print("Green! `kata next` for the next one, `kata solution` to compare.")
+        return
+    console.print(f"[red bold]✘ {verdict.headline()}[/red bold]")
+    console.print(Text(verdict.first_failure_text(catalog.root)))
+    others = verdict.failures[1:]
+    if others:
+        names = ", ".join(r.name or "collection" for r in others[:6])
+        more = f" and {len(others) - 6} more" if len(others) > 6 else ""
+        console.print(f"[dim]also failing: {names}{more}[/dim]")
+    console.print(
+        f"[dim]full output: kata check {verdict.kata.id} -v · stuck? kata hint {verdict.kata.id}"
+        "[/dim]"
+    )
+
+
+def show_hint(kata: Kata, shown: int) -> None:
+    for n in range(shown):
+        style = "bold" if n == shown - 1 else "dim"
+        console.print(Text(f"hint {n + 1}/{len(kata.hints)}: {kata.hints[n]}", style=style))
+    if shown < len(kata.hints):
+        console.print(f"[dim]`kata hint {kata.id}` again for the next one.[/dim]")
+
+
+def show_proofs(rows: Sequence[tuple[str, str, str, list[str]]]) -> None:
+    table = Table(box=None, header_style="bold")
+    for column in ("kata", "stub", "solution", "problems"):
+        table.add_column(column)
+    for kid, stub, solution, problems in rows:
+        table.add_row(
+            kid,
+            Text(stub, style="green" if stub == "red" else "red"),
+            Text(solution, style="green" if solution == "green" else "red"),
+            "\n".join(problems) or "-",
+        )
+    console.print(table)

@@ -1,0 +1,191 @@
+"""Per-test results from pytest reports, and one verdict per kata built from them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from katakit.catalog import Catalog, Kata
+
+TIMEOUT_MARK = "from pytest-timeout"
+_EXC_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt))\b", re.M)
+_FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
+_SYNTAX_MSG = re.compile(r"^E\s+SyntaxError: (.*)$", re.M)
+_CRASH_TYPE = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")
+
+
+@dataclass
+class TestResult:
+    """One test (or one spec that failed to collect) and how it ended."""
+
+    path: str  # the spec file, absolute
+    nodeid: str
+    name: str  # test function name, "" for a collection error
+    outcome: str  # passed | failed | skipped | error
+    exc_type: str = ""
+    message: str = ""
+    timeout: bool = False
+    location: tuple[str, int] | None = None  # learner-facing file:line (syntax errors)
+    duration: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> TestResult:
+        loc = raw.get("location")
+        raw = {**raw, "location": tuple(loc) if loc else None}
+        return cls(**raw)
+
+
+def _crash_message(longrepr: Any) -> str:
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message)
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # skip: (file, line, reason)
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def teaching_part(message: str) -> str:
+    """The message a spec wrote, without pytest's re-evaluation of the assert expression."""
+    text = message.removeprefix("AssertionError: ")
+    text = text.split("\nassert ", 1)[0]
+    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("+  where")]
+    return "\n".join(lines[:12]).strip()
+
+
+def from_test_report(report: Any) -> TestResult | None:
+    """A result for the phase that decided the test: the call, or a failing setup/teardown."""
+    if report.when != "call" and report.passed:
+        return None
+    if report.when == "teardown" and not report.failed:
+        return None
+    message = _crash_message(report.longrepr) if report.longrepr else ""
+    exc_type = ""
+    if report.failed:
+        match = _CRASH_TYPE.match(message)
+        exc_type = match.group(1) if match else "AssertionError"
+        if message.startswith("assert "):
+            exc_type = "AssertionError"
+    timeout = TIMEOUT_MARK in message
+    outcome = report.outcome
+    if report.failed and report.when != "call":
+        outcome = "error"
+    name = report.nodeid.split("::")[-1]
+    return TestResult(
+        path=str(report.fspath),
+        nodeid=report.nodeid,
+        name=name,
+        outcome=outcome,
+        exc_type="Timeout" if timeout else exc_type,
+        message=message if report.skipped else teaching_part(message),
+        timeout=timeout,
+        duration=float(getattr(report, "duration", 0.0)),
+    )
+
+
+def from_collect_report(report: Any) -> TestResult:
+    """A spec file that could not even be imported: a syntax error, a missing name, ..."""
+    text = str(report.longrepr)
+    types = _EXC_LINE.findall(text)
+    exc_type = types[-1] if types else ("ImportError" if "ImportError" in text else "Error")
+    location = None
+    message = text.strip().splitlines()[-1] if text.strip() else ""
+    if exc_type == "SyntaxError" or "SyntaxError" in text:
+        exc_type = "SyntaxError"
+        files = _FILE_LINE.findall(text)
+        if files:
+            location = (files[-1][0], int(files[-1][1]))
+        found = _SYNTAX_MSG.findall(text)
+        message = found[-1] if found else message
+    elif types:
+        found = re.findall(rf"^E\s+{re.escape(exc_type)}: (.*)$", text, re.M)
+        message = found[-1] if found else message
+    return TestResult(
+        path=str(report.fspath),
+        nodeid=report.nodeid,
+        name="",
+        outcome="error",
+        exc_type=exc_type,
+        message=message,
+        location=location,
+    )
+
+
+@dataclass
+class Verdict:
+    kata: Kata
+    results: list[TestResult]
+
+    @property
+    def ran(self) -> list[TestResult]:
+        return [r for r in self.results if r.outcome != "skipped"]
+
+    @property
+    def passed(self) -> int:
+        return sum(r.outcome == "passed" for r in self.results)
+
+    @property
+    def skipped(self) -> list[TestResult]:
+        return [r for r in self.results if r.outcome == "skipped"]
+
+    @property
+    def failures(self) -> list[TestResult]:
+        return [r for r in self.results if r.outcome in ("failed", "error")]
+
+    @property
+    def green(self) -> bool:
+        return bool(self.ran) and not self.failures
+
+    def headline(self) -> str:
+        total = len(self.ran)
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
+        return f"{self.kata.id}: {self.passed}/{total} passed{skipped}"
+
+    def first_failure_text(self, root: Path | None = None) -> str:
+        if not self.failures:
+            return ""
+        first = self.failures[0]
+        if first.exc_type == "SyntaxError" and first.location:
+            file, line = first.location
+            shown = _relative(Path(file), root)
+            return f"Syntax error in {shown}, line {line}: {first.message}"
+        if first.name == "":
+            return f"The spec could not import your code: {first.exc_type}: {first.message}"
+        if first.timeout:
+            hint = str(first.extra.get("hint", "timed out: probably an infinite loop"))
+            return f"{first.name}: {hint}"
+        if first.exc_type == "NotImplementedError":
+            pointer = first.message.removeprefix("NotImplementedError: ")
+            return f"{first.name}: not written yet ({pointer})"
+        return f"{first.name}: {first.message}"
+
+    def one_line(self) -> str:
+        if self.green:
+            return f"{self.headline()} - green. Next: `kata next`"
+        return (
+            f"{self.headline()} - {self.first_failure_text()} (stuck? `kata hint {self.kata.id}`)"
+        )
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def kata_verdicts(catalog: Catalog, results: list[TestResult]) -> list[Verdict]:
+    by_spec = {str(k.spec_file.resolve()): k for k in catalog.katas}
+    grouped: dict[str, list[TestResult]] = {}
+    for result in results:
+        kata = by_spec.get(str(Path(result.path).resolve()))
+        if kata is not None:
+            grouped.setdefault(kata.id, []).append(result)
+    return [Verdict(k, grouped[k.id]) for k in catalog.katas if k.id in grouped]

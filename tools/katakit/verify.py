@@ -1,0 +1,148 @@
+"""Prove every kata both ways: the learner file fails for the intended reason, the reference passes.
+
+- Topic kata: every test that runs fails on the untouched stub, with NotImplementedError or an
+  AssertionError. A collection error (SyntaxError, ImportError, ...) or any other exception is a
+  defect of the kata, and so is a test that passes on the stub: it checks nothing the learner
+  writes.
+- Bug kata: each test named in ``[bug].failing_tests`` fails on the planted bug, with the named
+  exception (AssertionError for a silent bug); the fix is at most ``MAX_FIX_LINES`` lines.
+- Both: every test that runs passes on the reference solution.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from katakit.catalog import Kata
+from katakit.results import TestResult
+from katakit.runner import run_subprocess
+
+STUB_REASONS = ("NotImplementedError", "AssertionError")
+MAX_FIX_LINES = 5
+
+
+@dataclass
+class KataProof:
+    id: str
+    stub: str  # "red" when the stub fails as intended
+    solution: str  # "green" when the reference passes
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, object]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def code_lines(path: Path) -> list[str]:
+    """The file's code, normalised by the AST: no docstrings, comments or layout."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            body.pop(0)
+    return ast.unparse(tree).splitlines()
+
+
+def fix_size(buggy: Path, fixed: Path) -> int:
+    """How many code lines the fix changes (the larger of removed and added)."""
+    diff = list(difflib.unified_diff(code_lines(buggy), code_lines(fixed), lineterm="", n=0))
+    removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
+    added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))
+    return max(removed, added)
+
+
+def _base_name(name: str) -> str:
+    return name.split("[", 1)[0]
+
+
+def _describe(result: TestResult) -> str:
+    what = result.name or "collection"
+    return f"{what}: {result.exc_type} {result.message[:160]}".strip()
+
+
+def check_stub(kata: Kata, results: list[TestResult]) -> list[str]:
+    problems: list[str] = []
+    collect = [r for r in results if r.name == ""]
+    if collect:
+        return [f"stub: the spec cannot even import the learner file ({_describe(collect[0])})"]
+    ran = [r for r in results if r.outcome != "skipped"]
+    if not ran:
+        return ["stub: no test ran"]
+    if kata.bug is None:
+        for r in ran:
+            if r.outcome == "passed":
+                problems.append(f"stub: {r.name} passes on the untouched stub")
+            elif r.exc_type not in STUB_REASONS:
+                problems.append(f"stub: {r.name} fails for the wrong reason ({_describe(r)})")
+        return problems
+    want = kata.bug.exception or "AssertionError"
+    for name in kata.bug.failing_tests:
+        mine = [r for r in ran if _base_name(r.name) == name]
+        if not mine:
+            problems.append(f"bug: failing test {name!r} named in kata.toml did not run")
+        elif not any(r.outcome == "failed" for r in mine):
+            problems.append(f"bug: {name} passes on the planted bug")
+        elif not any(r.outcome == "failed" and r.exc_type == want for r in mine):
+            got = next(r for r in mine if r.outcome == "failed")
+            problems.append(f"bug: {name} should fail with {want}, got {_describe(got)}")
+    return problems
+
+
+def check_solution(results: list[TestResult]) -> list[str]:
+    ran = [r for r in results if r.outcome != "skipped"]
+    if not ran:
+        return ["solution: no test ran"]
+    return [f"solution: {_describe(r)}" for r in ran if r.outcome != "passed"]
+
+
+def prove(kata: Kata, stub: list[TestResult], solution: list[TestResult]) -> KataProof:
+    problems: list[str] = []
+    if not kata.solution_file.exists():
+        problems.append(f"no reference solution at {kata.solution_file}")
+    problems += check_stub(kata, stub)
+    problems += check_solution(solution)
+    if kata.bug is not None and kata.solution_file.exists():
+        size = fix_size(kata.learner_file, kata.solution_file)
+        if size == 0:
+            problems.append("bug: the reference is the same code as the planted bug")
+        elif size > MAX_FIX_LINES:
+            problems.append(f"bug: the fix changes {size} lines (at most {MAX_FIX_LINES})")
+    stub_red = not any(p.startswith(("stub", "bug:")) for p in problems)
+    return KataProof(
+        id=kata.id,
+        stub="red" if stub_red else "wrong",
+        solution="green" if not any(p.startswith("solution") for p in problems) else "red",
+        problems=problems,
+    )
+
+
+def _by_spec(katas: Sequence[Kata], results: list[TestResult]) -> dict[str, list[TestResult]]:
+    index = {str(k.spec_file.resolve()): k.id for k in katas}
+    grouped: dict[str, list[TestResult]] = {k.id: [] for k in katas}
+    for r in results:
+        kid = index.get(str(Path(r.path).resolve()))
+        if kid is not None:
+            grouped[kid].append(r)
+    return grouped
+
+
+def verify(root: Path, katas: Sequence[Kata], workers: int | None = None) -> list[KataProof]:
+    jobs = workers if workers is not None else min(len(katas), os.cpu_count() or 1)
+    jobs = jobs if jobs > 1 else 0
+    learner = _by_spec(katas, run_subprocess(root, katas, impl="learner", workers=jobs).results)
+    reference = _by_spec(katas, run_subprocess(root, katas, impl="solution", workers=jobs).results)
+    return [prove(k, learner[k.id], reference[k.id]) for k in katas]
