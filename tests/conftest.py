@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from katakit.catalog import Catalog, discover
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,8 @@
 
 Each mutant is the reference solution with one small change a learner could plausibly make:
 an operator or comparison swapped, a reduction swapped (sum/mean, max/min, cat/stack, ...), a
-constant nudged (a dim, an index, a size), a call dropped (``.detach()``, ``.to(device)``,
+constant nudged (a dim, an index, a size), a keyword argument dropped (``dtype=``,
+``device=``, ``dim=``), a device name swapped, a call dropped (``.detach()``, ``.to(device)``,
 ``.eval()``, ``zero_grad()``), a ``with torch.no_grad():`` unwrapped, or a statement deleted.
 A mutant is killed when its spec fails. A line ending in ``# mutate: skip`` is left alone (for
 changes that cannot alter behaviour, say why in the same comment).
@@ -79,9 +80,6 @@ NAME_SWAPS = {
     "mul_": "div_",
     "div_": "mul_",
     "permute": "reshape",
-    "view": "reshape",
-    "reshape": "view",
-    "expand": "repeat",
 }
 DROPPABLE_METHODS = frozenset(
     {
@@ -110,6 +108,7 @@ DROPPABLE_METHODS = frozenset(
     }
 )
 UNWRAPPABLE_CONTEXTS = frozenset({"no_grad", "inference_mode", "autocast", "enable_grad"})
+DEVICE_SWAPS = {"cuda": "cpu", "cpu": "cuda", "meta": "cpu"}
 SKIP_PRAGMA = "# mutate: skip"
 
 
@@ -307,6 +306,9 @@ class _Sites(ast.NodeTransformer):
         elif isinstance(value, int | float):
             if self._site(node, f"`{value}` -> `{_nudge(value)}`"):
                 return ast.Constant(_nudge(value))
+        elif isinstance(value, str) and value in DEVICE_SWAPS:
+            if self._site(node, f"`{value!r}` -> `{DEVICE_SWAPS[value]!r}`"):
+                return ast.Constant(DEVICE_SWAPS[value])
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
@@ -324,6 +326,10 @@ class _Sites(ast.NodeTransformer):
         ):
             receiver: ast.AST = self.visit(node.func.value)
             return receiver
+        for i, keyword in enumerate(node.keywords):
+            if keyword.arg is not None and self._site(node, f"drop `{keyword.arg}=`"):
+                del node.keywords[i]
+                return node
         return self.generic_visit(node)
 
 
@@ -447,14 +453,28 @@ def _fork(root: Path, job: _Job) -> int:
     return pid
 
 
-def _warm_up(katas: Sequence[Kata]) -> None:
-    import pytest  # noqa: F401
-    import torch  # noqa: F401
+def _purge(root: Path) -> None:
+    """Forget every module imported from the katas or solutions, so children import afresh."""
+    homes = (str(root / "katas"), str(root / "solutions"))
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", "") or "").startswith(homes):
+            del sys.modules[name]
 
-    import katakit.plugin  # noqa: F401
+
+def _warm_up(root: Path, katas: Sequence[Kata]) -> dict[str, str]:
+    """Run every reference once in this process: imports everything the specs touch (torch
+    loads many modules lazily), and proves the reference passes. Returns kata id -> problem."""
+    from katakit.runner import run_inline
 
     if any("lightning" in k.needs for k in katas):
         import lightning  # noqa: F401
+    problems = {}
+    for kata in katas:
+        run = run_inline(root, [kata], impl="solution", extra=["-p", "no:xdist"])
+        if run.exit_code != 0:
+            problems[kata.id] = f"the reference solution fails its spec (exit {run.exit_code})"
+    _purge(root)
+    return problems
 
 
 def _run_jobs(
@@ -493,18 +513,10 @@ def mutate(
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[KataMutation]:
-    _warm_up(katas)
+    problems = _warm_up(root, katas)
     workers = workers or os.cpu_count() or 1
-    reports = {k.id: KataMutation(k.id) for k in katas}
-    baseline_time: dict[str, float] = {}
+    reports = {k.id: KataMutation(k.id, error=problems.get(k.id, "")) for k in katas}
     with tempfile.TemporaryDirectory(prefix="kata-mutants-") as tmp:
-        # The reference must pass before its mutants mean anything.
-        base_jobs = [_Job(k, None, None) for k in katas]
-        started = time.monotonic()
-        for job, code in _run_jobs(root, base_jobs, workers, lambda j: j.kata.timeout * 4):
-            baseline_time[job.kata.id] = time.monotonic() - started
-            if code != 0:
-                reports[job.kata.id].error = f"the reference solution fails its spec (exit {code})"
         jobs: list[_Job] = []
         for kata in katas:
             if reports[kata.id].error:
@@ -519,7 +531,7 @@ def mutate(
         total = len(jobs)
 
         def limit(job: _Job) -> float:
-            return max(10.0, 3 * baseline_time.get(job.kata.id, 10.0))
+            return min(job.kata.timeout, 20.0)
 
         for done, (job, code) in enumerate(_run_jobs(root, jobs, workers, limit), 1):
             report = reports[job.kata.id]

@@ -1,0 +1,116 @@
+"""Checks over every kata in the set: metadata, layout, curriculum, uniqueness."""
+
+from __future__ import annotations
+
+import ast
+import importlib.machinery
+import sys
+from pathlib import Path
+
+import pytest
+
+from katakit.catalog import KNOWN_NEEDS, Catalog, Kata, discover
+from katakit.roadmap import curriculum_topics
+
+ROOT = Path(__file__).resolve().parents[1]
+KATAS = discover(ROOT).katas
+SHARED_CURRICULUM = ROOT.parent / "shared" / "CURRICULUM.md"
+# Topic ids whose katas have landed; each track's issue adds its ids here.
+MUST_BE_COVERED = (
+    "tensors.",
+    "bugs.labels-dtype",
+    "bugs.cat-dim",
+    "bugs.device-mismatch",
+)
+
+
+def by_id(kata: Kata) -> str:
+    return kata.id
+
+
+def marked_tests(kata: Kata, marker: str) -> tuple[list[str], list[str]]:
+    """(tests carrying the marker, tests without it) in a spec, read from its source."""
+    tree = ast.parse(kata.spec_file.read_text())
+    marked, plain = [], []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+            names = {ast.unparse(d).split("(")[0] for d in node.decorator_list}
+            (marked if f"pytest.mark.{marker}" in names else plain).append(node.name)
+    return marked, plain
+
+
+def test_the_set_is_not_empty() -> None:
+    assert len(KATAS) >= 10
+
+
+def test_ids_and_module_names_are_unique(catalog: Catalog) -> None:
+    ids = [k.id for k in catalog.katas]
+    modules = [k.module for k in catalog.katas]
+    assert len(set(ids)) == len(ids), "duplicate kata ids"
+    assert len(set(modules)) == len(modules), "duplicate module names"
+
+
+def test_vendored_curriculum_matches_the_shared_one(root: Path) -> None:
+    if not SHARED_CURRICULUM.exists():
+        pytest.skip("no ../shared/CURRICULUM.md beside this checkout")
+    assert (root / "docs" / "CURRICULUM.md").read_text() == SHARED_CURRICULUM.read_text(), (
+        "docs/CURRICULUM.md differs from ../shared/CURRICULUM.md: copy the new one in"
+    )
+
+
+def test_landed_tracks_cover_every_topic(root: Path, catalog: Catalog) -> None:
+    covered = {t for k in catalog.katas for t in k.topics}
+    wanted = [t for t in curriculum_topics(root) if t.startswith(MUST_BE_COVERED)]
+    assert wanted, "the curriculum lost its topics?"
+    assert [t for t in wanted if t not in covered] == []
+
+
+@pytest.mark.parametrize("kata", KATAS, ids=by_id)
+class TestEveryKata:
+    def test_metadata_is_complete(self, kata: Kata, root: Path) -> None:
+        topics = set(curriculum_topics(root))
+        assert kata.title and kata.minutes > 0 and 1 <= kata.level <= 4
+        assert kata.topics, "no curriculum topic"
+        assert set(kata.topics) <= topics, f"unknown topics {set(kata.topics) - topics}"
+        assert set(kata.needs) <= KNOWN_NEEDS, f"unknown needs {set(kata.needs) - KNOWN_NEEDS}"
+        assert len(kata.hints) >= 2, "at least two progressive hints"
+        assert all(len(h) > 15 for h in kata.hints), "hints that say something"
+
+    def test_id_shape_and_folder(self, kata: Kata) -> None:
+        assert kata.id.count("/") == 1 and kata.id == kata.id.lower()
+        assert kata.folder.name[:2].isdigit() and kata.folder.parent.name[:2].isdigit()
+
+    def test_module_name_shadows_nothing_installed(self, kata: Kata) -> None:
+        shadowed = kata.module in sys.builtin_module_names or (
+            importlib.machinery.PathFinder.find_spec(kata.module) is not None
+        )
+        assert not shadowed, f"module {kata.module} shadows an installed module"
+
+    def test_learner_file_states_the_task(self, kata: Kata) -> None:
+        doc = ast.get_docstring(ast.parse(kata.learner_file.read_text()))
+        assert doc and len(doc) > 200, "the docstring is the task: say what, why and the contract"
+        assert f"kata check {kata.id}" in doc, "tell the learner how to check"
+
+    def test_reference_solution_lives_outside_katas(self, kata: Kata) -> None:
+        assert kata.solution_file.exists()
+        assert "katas" not in kata.solution_file.relative_to(ROOT).parts[:1]
+        assert not list(kata.folder.glob("solution*")), "no spoilers next to the learner file"
+
+    def test_prerequisites_come_earlier(self, kata: Kata, catalog: Catalog) -> None:
+        order = catalog.ids
+        for required in kata.requires:
+            assert required in order, f"unknown prerequisite {required}"
+            assert order.index(required) < order.index(kata.id), f"{required} comes later"
+
+    def test_gpu_needs_match_the_markers(self, kata: Kata) -> None:
+        gpu, cpu = marked_tests(kata, "gpu")
+        assert bool(gpu) == ("gpu" in kata.needs), "needs 'gpu' iff some test is marked gpu"
+        assert cpu, "every kata has a part that runs without a GPU"
+
+    def test_bug_metadata_names_real_tests(self, kata: Kata) -> None:
+        if kata.bug is None:
+            assert kata.kind == "topic"
+            return
+        gpu, plain = marked_tests(kata, "gpu")
+        for name in kata.bug.failing_tests:
+            assert name in plain + gpu, f"failing test {name} is not in the spec"

@@ -1,0 +1,42 @@
+"""Every kata proven both ways (`kata verify`) and its spec strong enough (`kata mutate`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from katakit.catalog import Kata, discover
+from katakit.mutate import KataMutation, mutate
+from katakit.verify import KataProof, verify
+
+ROOT = Path(__file__).resolve().parents[1]
+KATAS = discover(ROOT).katas
+MUTATION_FLOOR = 0.8
+
+
+@pytest.fixture(scope="module")
+def proofs() -> dict[str, KataProof]:
+    return {p.id: p for p in verify(ROOT, KATAS)}
+
+
+@pytest.fixture(scope="module")
+def mutations() -> dict[str, KataMutation]:
+    return {m.id: m for m in mutate(ROOT, KATAS)}
+
+
+@pytest.mark.parametrize("kata", KATAS, ids=lambda k: k.id)
+def test_proven_both_ways(kata: Kata, proofs: dict[str, KataProof]) -> None:
+    proof = proofs[kata.id]
+    assert proof.problems == [], "\n".join(proof.problems)
+    assert (proof.stub, proof.solution) == ("red", "green")
+
+
+@pytest.mark.parametrize("kata", KATAS, ids=lambda k: k.id)
+def test_spec_kills_its_mutants(kata: Kata, mutations: dict[str, KataMutation]) -> None:
+    report = mutations[kata.id]
+    assert not report.error, report.error
+    assert report.mutants > 0, "no mutants: is the reference empty?"
+    assert report.score >= MUTATION_FLOOR, (
+        f"{report.killed}/{report.mutants} killed; survivors:\n" + "\n".join(report.survivors)
+    )
