@@ -45,9 +45,9 @@ def test_like_copies_shape_dtype_device(dtype: torch.dtype, device: str, fill: f
     source = torch.zeros(2, 3, 4, dtype=dtype, device=device)
     out = like(source, fill)
     assert_tensor(out, torch.full_like(source, fill), what=f"like(<{dtype} on {device}>, {fill})")
-    assert out is not source and (
-        device == "meta" or out.data_ptr() != source.data_ptr()
-    ), "like must return a new tensor, not fill the one it was given"
+    assert out is not source and (device == "meta" or out.data_ptr() != source.data_ptr()), (
+        "like must return a new tensor, not fill the one it was given"
+    )
     if device == "cpu":
         assert bool((source == 0).all()), "like changed the tensor it was given: leave it as it was"
 
