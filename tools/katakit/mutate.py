@@ -110,6 +110,9 @@ DROPPABLE_METHODS = frozenset(
 UNWRAPPABLE_CONTEXTS = frozenset({"no_grad", "inference_mode", "autocast", "enable_grad"})
 DEVICE_SWAPS = {"cuda": "cpu", "cpu": "cuda", "meta": "cpu"}
 SKIP_PRAGMA = "# mutate: skip"
+# pytest's exit codes: 1 tests failed, 2 interrupted (a mutant that breaks collection); None is
+# a mutant stopped at its time limit (an endless loop). 3 (internal) or 4 (usage) are our bugs.
+KILLED_EXIT_CODES = (1, 2, None)
 
 
 @dataclass(frozen=True)
@@ -523,6 +526,7 @@ def mutate(
                 continue
             found = mutants(kata.solution_file.read_text())
             reports[kata.id].mutants = len(found)
+            jobs.append(_Job(kata, None, kata.solution_file))  # the control: must survive
             for m in found:
                 path = Path(tmp) / kata.module / str(m.index) / f"{kata.module}.py"
                 path.parent.mkdir(parents=True)
@@ -535,13 +539,15 @@ def mutate(
 
         for done, (job, code) in enumerate(_run_jobs(root, jobs, workers, limit), 1):
             report = reports[job.kata.id]
-            assert job.mutant is not None
-            if code == 0:
+            if job.mutant is None:
+                if code != 0:
+                    report.error = f"the unmutated reference fails in a mutant's run (exit {code})"
+            elif code == 0:
                 report.survivors.append(f"line {job.mutant.line}: {job.mutant.description}")
-            elif code == 5:
-                report.error = "a mutant's spec collected no tests"
-            else:
+            elif code in KILLED_EXIT_CODES:
                 report.killed += 1
+            else:
+                report.error = f"a mutant's run ended with pytest exit code {code}"
             if progress is not None:
                 progress(job.kata.id, done, total)
     for report in reports.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -94,11 +95,10 @@ def show_verdict(catalog: Catalog, verdict: Verdict) -> None:
         return
     console.print(f"[red bold]✘ {verdict.headline()}[/red bold]")
     console.print(Text(verdict.first_failure_text(catalog.root)))
-    others = verdict.failures[1:]
+    others = Counter(r.name.split("[", 1)[0] or "collection" for r in verdict.failures[1:])
     if others:
-        names = ", ".join(r.name or "collection" for r in others[:6])
-        more = f" and {len(others) - 6} more" if len(others) > 6 else ""
-        console.print(f"[dim]also failing: {names}{more}[/dim]")
+        names = [f"{n} ({c} cases)" if c > 1 else n for n, c in others.most_common()]
+        console.print(f"[dim]also failing: {', '.join(names)}[/dim]")
     console.print(
         f"[dim]full output: kata check {verdict.kata.id} -v · stuck? kata hint {verdict.kata.id}"
         "[/dim]"
