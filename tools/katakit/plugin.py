@@ -97,6 +97,8 @@ def kata_of(config: pytest.Config, path: Path) -> Kata | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("timeout", None) is not None:
+        return  # an explicit --timeout (e.g. --timeout=0 in the debugger) wins
     for item in items:
         kata = kata_of(config, item.path)
         if kata is not None and item.get_closest_marker("timeout") is None:
@@ -188,7 +190,7 @@ class Recorder:
         self.results: list[TestResult] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        result = from_test_report(report)
+        result = from_test_report(report, self.config.invocation_params.dir)
         if result is None:
             return
         if result.timeout:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -94,11 +93,8 @@ def show_verdict(catalog: Catalog, verdict: Verdict) -> None:
         console.print("Green! `kata next` for the next one, `kata solution` to compare.")
         return
     console.print(f"[red bold]✘ {verdict.headline()}[/red bold]")
-    console.print(Text(verdict.first_failure_text(catalog.root)))
-    others = Counter(r.name.split("[", 1)[0] or "collection" for r in verdict.failures[1:])
-    if others:
-        names = [f"{n} ({c} cases)" if c > 1 else n for n, c in others.most_common()]
-        console.print(f"[dim]also failing: {', '.join(names)}[/dim]")
+    for line in verdict.problem_lines(catalog.root):
+        console.print(Text(line), soft_wrap=True)
     console.print(
         f"[dim]full output: kata check {verdict.kata.id} -v · stuck? kata hint {verdict.kata.id}"
         "[/dim]"

@@ -27,7 +27,7 @@ class TestResult:
     exc_type: str = ""
     message: str = ""
     timeout: bool = False
-    location: tuple[str, int] | None = None  # learner-facing file:line (syntax errors)
+    location: tuple[str, int] | None = None  # where it went wrong, in the kata's own files
     duration: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -50,6 +50,20 @@ def _crash_message(longrepr: Any) -> str:
     return str(longrepr)
 
 
+def kata_frame(longrepr: Any, invocation_dir: Path) -> tuple[str, int] | None:
+    """The innermost traceback frame in a kata's own files (learner file or spec)."""
+    entries = getattr(getattr(longrepr, "reprtraceback", None), "reprentries", [])
+    found = None
+    for entry in entries:
+        loc = getattr(entry, "reprfileloc", None)
+        if loc is None:
+            continue
+        path = (invocation_dir / str(loc.path)).resolve()
+        if "katas" in path.parts and "katakit" not in path.parts:
+            found = (str(path), int(loc.lineno))
+    return found
+
+
 def teaching_part(message: str) -> str:
     """The message a spec wrote, without pytest's re-evaluation of the assert expression."""
     text = message.removeprefix("AssertionError: ")
@@ -58,7 +72,7 @@ def teaching_part(message: str) -> str:
     return "\n".join(lines[:12]).strip()
 
 
-def from_test_report(report: Any) -> TestResult | None:
+def from_test_report(report: Any, invocation_dir: Path | None = None) -> TestResult | None:
     """A result for the phase that decided the test: the call, or a failing setup/teardown."""
     if report.when != "call" and report.passed:
         return None
@@ -84,6 +98,9 @@ def from_test_report(report: Any) -> TestResult | None:
         exc_type="Timeout" if timeout else exc_type,
         message=message if report.skipped else teaching_part(message),
         timeout=timeout,
+        location=kata_frame(report.longrepr, invocation_dir or Path.cwd())
+        if report.failed
+        else None,
         duration=float(getattr(report, "duration", 0.0)),
     )
 
@@ -147,22 +164,26 @@ class Verdict:
         return f"{self.kata.id}: {self.passed}/{total} passed{skipped}"
 
     def first_failure_text(self, root: Path | None = None) -> str:
-        if not self.failures:
-            return ""
-        first = self.failures[0]
-        if first.exc_type == "SyntaxError" and first.location:
-            file, line = first.location
-            shown = _relative(Path(file), root)
-            return f"Syntax error in {shown}, line {line}: {first.message}"
-        if first.name == "":
-            return f"The spec could not import your code: {first.exc_type}: {first.message}"
-        if first.timeout:
-            hint = str(first.extra.get("hint", "timed out: probably an infinite loop"))
-            return f"{first.name}: {hint}"
-        if first.exc_type == "NotImplementedError":
-            pointer = first.message.removeprefix("NotImplementedError: ")
-            return f"{first.name}: not written yet ({pointer})"
-        return f"{first.name}: {first.message}"
+        return failure_text(self.failures[0], root) if self.failures else ""
+
+    def problem_lines(self, root: Path) -> list[str]:
+        """``path:line: error: message`` lines for editors' problem matchers: one per distinct
+        place and message, the first carrying the whole teaching message below it."""
+        groups: dict[tuple[str, str], list[TestResult]] = {}
+        for result in self.failures:
+            file, line = result.location or (str(self.kata.spec_file), 1)
+            where = f"{_relative(Path(file), root)}:{line}"
+            groups.setdefault((where, result.message), []).append(result)
+        lines: list[str] = []
+        for n, ((where, _), members) in enumerate(groups.items()):
+            first = members[0]
+            text = failure_text(first, root)
+            head, _, rest = text.partition("\n")
+            more = f" [+{len(members) - 1} more tests]" if len(members) > 1 else ""
+            lines.append(f"{where}: error: {head}{more}")
+            if n == 0 and rest:
+                lines += ["    " + ln for ln in rest.splitlines()]
+        return lines
 
     def one_line(self) -> str:
         if self.green:
@@ -170,6 +191,23 @@ class Verdict:
         return (
             f"{self.headline()} - {self.first_failure_text()} (stuck? `kata hint {self.kata.id}`)"
         )
+
+
+def failure_text(first: TestResult, root: Path | None = None) -> str:
+    """What went wrong in one test, as the learner should read it."""
+    if first.exc_type == "SyntaxError" and first.location:
+        file, line = first.location
+        shown = _relative(Path(file), root)
+        return f"Syntax error in {shown}, line {line}: {first.message}"
+    if first.name == "":
+        return f"The spec could not import your code: {first.exc_type}: {first.message}"
+    if first.timeout:
+        hint = str(first.extra.get("hint", "timed out: probably an infinite loop"))
+        return f"{first.name}: {hint}"
+    if first.exc_type == "NotImplementedError":
+        pointer = first.message.removeprefix("NotImplementedError: ")
+        return f"{first.name}: not written yet ({pointer})"
+    return f"{first.name}: {first.message}"
 
 
 def _relative(path: Path, root: Path | None) -> str:
