@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from katakit.catalog import Catalog, CatalogError, Kata, UnknownKata, load_catalog
-from katakit.state import State, Status
+from katakit.state import State, next_kata, statuses
 
 app = typer.Typer(
     add_completion=False,
@@ -40,17 +40,6 @@ def find(query: str) -> Kata:
         return catalog().find(query)
     except UnknownKata as err:
         fail(str(err), 2)
-
-
-def statuses(cat: Catalog, state: State) -> dict[str, Status]:
-    from katakit.pristine import load_manifest
-
-    pristine = load_manifest(cat.root)["learner"]
-    return {k.id: state.status(k, pristine) for k in cat.katas}
-
-
-def next_kata(cat: Catalog, status: dict[str, Status]) -> Kata | None:
-    return next((k for k in cat.katas if status[k.id] != "solved"), None)
 
 
 @app.callback(invoke_without_command=True)
@@ -126,6 +115,19 @@ def check(
     state.save()
     render.show_verdict(cat, verdict)
     raise typer.Exit(0 if verdict.green else 1)
+
+
+@app.command()
+def watch(
+    kata_id: Annotated[
+        str | None, typer.Argument(help="kata id or path to start with; default: the next")
+    ] = None,
+) -> None:
+    """Re-check a kata on every save, from a warm process: verdicts in well under a second."""
+    from katakit.watch import watch as run_watch
+
+    cat = catalog()
+    raise typer.Exit(run_watch(cat, find(kata_id) if kata_id else None))
 
 
 @app.command()

@@ -85,12 +85,15 @@ def show_list(catalog: Catalog, statuses: dict[str, Status]) -> None:
     console.print(table)
 
 
-def show_verdict(catalog: Catalog, verdict: Verdict) -> None:
+GREEN_NEXT = "Green! `kata next` for the next one, `kata solution` to compare."
+
+
+def show_verdict(catalog: Catalog, verdict: Verdict, after_green: str = GREEN_NEXT) -> None:
     if verdict.green:
         console.print(f"[green bold]✔ {verdict.headline()}[/green bold]")
         for skipped in verdict.skipped:
             console.print(f"  [dim]skipped {skipped.name}: {skipped.message}[/dim]")
-        console.print("Green! `kata next` for the next one, `kata solution` to compare.")
+        console.print(after_green)
         return
     console.print(f"[red bold]✘ {verdict.headline()}[/red bold]")
     for line in verdict.problem_lines(catalog.root):
@@ -101,12 +104,13 @@ def show_verdict(catalog: Catalog, verdict: Verdict) -> None:
     )
 
 
-def show_hint(kata: Kata, shown: int) -> None:
+def show_hint(kata: Kata, shown: int, again: str = "") -> None:
     for n in range(shown):
         style = "bold" if n == shown - 1 else "dim"
         console.print(Text(f"hint {n + 1}/{len(kata.hints)}: {kata.hints[n]}", style=style))
     if shown < len(kata.hints):
-        console.print(f"[dim]`kata hint {kata.id}` again for the next one.[/dim]")
+        again = again or f"`kata hint {kata.id}` again"
+        console.print(f"[dim]{again} for the next one.[/dim]")
 
 
 def show_proofs(rows: Sequence[tuple[str, str, str, list[str]]]) -> None:

@@ -159,6 +159,8 @@ class Verdict:
         return bool(self.ran) and not self.failures
 
     def headline(self) -> str:
+        if self.failures and all(r.name == "" for r in self.results):
+            return f"{self.kata.id}: the spec could not load, so no test ran"
         total = len(self.ran)
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return f"{self.kata.id}: {self.passed}/{total} passed{skipped}"

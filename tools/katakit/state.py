@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from katakit.catalog import Kata
-from katakit.pristine import blob_sha
+from katakit.catalog import Catalog, Kata
+from katakit.pristine import blob_sha, load_manifest
 
 Status = Literal["solved", "failing", "started", "new"]
 
@@ -66,3 +66,13 @@ class State:
             if blob_sha(kata.learner_file.read_bytes()) != want:
                 return "started"
         return "new"
+
+
+def statuses(catalog: Catalog, state: State) -> dict[str, Status]:
+    pristine = load_manifest(catalog.root)["learner"]
+    return {k.id: state.status(k, pristine) for k in catalog.katas}
+
+
+def next_kata(catalog: Catalog, status: dict[str, Status]) -> Kata | None:
+    """The first kata in roadmap order that is not solved."""
+    return next((k for k in catalog.katas if status[k.id] != "solved"), None)

@@ -1,0 +1,141 @@
+"""`kata watch` driven as a learner would: save, read the verdict, press keys."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from katakit.catalog import discover
+from katakit.forkrun import DEADLINE_HINT, GRACE_S
+
+ADD = Path("katas/01_demo/01_add/demo_add.py")
+FIXED = (
+    "import torch\n\n\ndef add(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:\n"
+    "    return a + b\n"
+)
+
+
+class Watch:
+    """A running `kata watch` whose output is read line by line in a thread."""
+
+    def __init__(self, workspace: Path, *args: str) -> None:
+        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "CUDA_VISIBLE_DEVICES": ""}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "katakit.cli", "watch", *args],
+            cwd=workspace,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def until(self, start: str, timeout: float = 60) -> str:
+        """Every line up to and including the first one starting with ``start``."""
+        block: list[str] = []
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            block.append(line)
+            self.seen.append(line)
+            if line.startswith(start):
+                return "\n".join(block)
+        raise AssertionError(f"no line starting {start!r} within {timeout} s:\n" + "\n".join(block))
+
+    def verdict(self, timeout: float = 60) -> str:
+        return self.until("■ done", timeout)
+
+    def press(self, key: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(key + "\n")
+        self.proc.stdin.flush()
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.press("q")
+        return self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def watch(workspace: Path) -> Iterator[Watch]:
+    running = Watch(workspace, "demo/add")
+    try:
+        yield running
+    finally:
+        if running.proc.poll() is None:
+            running.proc.kill()
+            running.proc.wait()
+
+
+def save(path: Path, text: str) -> None:
+    path.write_text(text)
+
+
+def test_red_fix_green_next_quit(watch: Watch, workspace: Path) -> None:
+    first = watch.verdict()
+    assert "▶ checking demo/add" in first and "✘ demo/add: 0/1 passed" in first
+    assert "katas/01_demo/01_add/demo_add.py:12: error:" in first and "not written yet" in first
+
+    save(workspace / ADD, FIXED)
+    green = watch.verdict()
+    assert "✔ demo/add: 1/1 passed, 1 skipped" in green
+    assert "Press n for the next kata (demo/bug-sign)" in green
+
+    watch.press("h")
+    assert "hint 1/2: first hint" in watch.until("hint 1/2")
+    watch.press("n")
+    moved = watch.verdict()
+    assert "demo/bug-sign: A sign bug" in moved and "✘ demo/bug-sign" in moved
+    assert watch.stop() == 0
+    state = (workspace / ".kata" / "state.json").read_text()
+    assert '"demo/add"' in state, "a green run in watch mode counts as solved"
+
+
+def test_syntax_error_and_infinite_loop_never_kill_it(watch: Watch, workspace: Path) -> None:
+    watch.verdict()
+    save(workspace / ADD, FIXED + "def broken(:\n")
+    broken = watch.verdict()
+    assert "Syntax error in katas/01_demo/01_add/demo_add.py, line 6" in broken
+    assert "the spec could not load" in broken
+
+    save(workspace / ADD, FIXED.replace("return a + b", "while True:\n        pass"))
+    looped = watch.verdict()
+    assert "probably an infinite loop" in looped and "✘ demo/add" in looped
+
+    started = time.monotonic()
+    save(workspace / ADD, "while True:\n    pass\n" + FIXED)  # loops at import: no test runs
+    hung = watch.verdict(timeout=60)
+    kata = discover(workspace).find("demo/add")
+    assert DEADLINE_HINT.format(seconds=kata.timeout + GRACE_S) in hung
+    assert time.monotonic() - started < kata.timeout + GRACE_S + 10
+
+    save(workspace / ADD, FIXED)
+    assert "✔ demo/add" in watch.verdict(), "the watcher recovers after each of those"
+    assert watch.stop() == 0
+
+
+def test_checks_whichever_kata_was_saved(watch: Watch, workspace: Path) -> None:
+    watch.verdict()
+    bug = workspace / "katas/01_demo/02_bug_sign/demo_bug_sign.py"
+    save(bug, bug.read_text() + "\n")
+    assert "▶ checking demo/bug-sign" in watch.verdict()
+    assert watch.stop() == 0

@@ -1,0 +1,224 @@
+"""`kata watch`: a warm process that re-checks a kata on every save, in a fresh forked child.
+
+Torch, torchvision, Lightning and everything else the specs import are imported once, here;
+pytest itself is warmed up on a throw-away spec. Each save forks a child (see ``forkrun``), so
+no state leaks between runs and nothing the learner's code does can bring the watcher down.
+Lines starting ``▶ checking`` and ``■ done`` bracket every run, for editors' problem matchers.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import gc
+import importlib
+import io
+import itertools
+import os
+import select
+import shutil
+import sys
+import tempfile
+import termios
+import time
+import tty
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import watchfiles
+
+from katakit import render
+from katakit.catalog import Catalog, Kata, UnknownKata
+from katakit.forkrun import run_forked
+from katakit.results import Verdict, kata_verdicts
+from katakit.runner import QUIET, base_args
+from katakit.state import State, next_kata, statuses
+
+KEYS = "keys: n next kata · h hint · l list · r re-run · q quit · save a kata file to check it"
+BEGIN, END = "▶ checking", "■ done"
+WARM_SPEC = "def test_warm():\n    assert [1] == [1]\n"
+
+
+def third_party_imports(catalog: Catalog) -> list[str]:
+    """Top-level modules the katas import, except the katas' own modules."""
+    own = set(catalog.by_module())
+    names: set[str] = set()
+    for kata in catalog.katas:
+        for path in (kata.spec_file, kata.learner_file):
+            try:
+                tree = ast.parse(path.read_text())
+            except (OSError, SyntaxError):
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names.update(a.name for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    names.add(node.module)
+    return sorted(n for n in names if n.split(".")[0] not in own)
+
+
+def warm_up(catalog: Catalog) -> None:
+    """Import what every run needs, once, then freeze it out of the garbage collector's way."""
+    for name in ["torch", "torchvision", *third_party_imports(catalog)]:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    with tempfile.TemporaryDirectory(prefix="kata-warm-") as tmp:
+        spec = Path(tmp) / "test_kata_warm_up.py"
+        spec.write_text(WARM_SPEC)
+        args = [*base_args(catalog.root, "learner"), *QUIET, "-p", "no:xdist", str(spec)]
+        args.append(f"--basetemp={Path(tmp) / 'basetemp'}")
+        with contextlib.redirect_stdout(io.StringIO()):
+            pytest.main(args)
+    gc.collect()
+    gc.freeze()
+
+
+class Keys:
+    """Single key presses from a terminal (cbreak mode), or lines from a pipe."""
+
+    def __init__(self) -> None:
+        self.fd = sys.stdin.fileno() if sys.stdin is not None else -1
+        self.tty = self.fd >= 0 and os.isatty(self.fd)
+        self.closed = self.fd < 0
+        self._saved: list[Any] | None = None
+
+    def __enter__(self) -> Keys:
+        if self.tty:
+            self._saved = termios.tcgetattr(self.fd)
+            tty.setcbreak(self.fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+
+    def read(self, timeout: float = 0.0) -> str | None:
+        if self.closed or not select.select([self.fd], [], [], timeout)[0]:
+            return None
+        data = os.read(self.fd, 1 if self.tty else 1024)
+        if not data:
+            self.closed = True  # stdin ended: keep watching files, stop reading keys
+            return None
+        text = data.decode(errors="ignore").strip().lower()
+        return text[:1] or "r"  # Enter alone re-runs
+
+
+class Watcher:
+    def __init__(self, catalog: Catalog, kata: Kata | None) -> None:
+        self.catalog = catalog
+        self.state = State.load(catalog.root)
+        self.current = kata or next_kata(catalog, statuses(catalog, self.state))
+        self.basetemp = Path(tempfile.mkdtemp(prefix="kata-watch-"))
+        self.last: Verdict | None = None
+
+    def kata_of(self, paths: set[Path]) -> Kata | None:
+        found: list[Kata] = []
+        for path in paths:
+            with contextlib.suppress(UnknownKata):
+                found.append(self.catalog.find(str(path)))
+        if self.current is not None and self.current in found:
+            return self.current
+        return found[-1] if found else None
+
+    def check(self, kata: Kata) -> Verdict:
+        self.current = kata
+        out = render.console
+        out.print(f"{BEGIN} {kata.id} …", style="dim", highlight=False)
+        started = time.monotonic()
+        results = run_forked(self.catalog.root, kata, self.basetemp / "run")
+        verdicts = kata_verdicts(self.catalog, results)
+        verdict = verdicts[0] if verdicts else Verdict(kata, [])
+        self.state.record(kata, verdict.green)
+        self.state.save()
+        after = f"Green! Press n for the next kata{self._upcoming()}, or keep editing."
+        render.show_verdict(self.catalog, verdict, after_green=after)
+        out.print(f"{END} {kata.id} in {time.monotonic() - started:.2f} s", style="dim")
+        self.last = verdict
+        return verdict
+
+    def _upcoming(self) -> str:
+        upcoming = next_kata(self.catalog, statuses(self.catalog, self.state))
+        return f" ({upcoming.id})" if upcoming is not None else ""
+
+    def introduce(self, kata: Kata) -> None:
+        render.console.print()
+        render.console.rule(f"{kata.id}: {kata.title}", align="left")
+        render.console.print(kata.summary(), highlight=False)
+        render.console.print(f"open  {render.rel(self.catalog, kata.learner_file)}", style="bold")
+
+    def advance(self) -> None:
+        upcoming = next_kata(self.catalog, statuses(self.catalog, self.state))
+        if upcoming is None:
+            render.console.print("[green bold]Every kata is solved.[/green bold] Well done!")
+            return
+        if self.last is not None and not self.last.green and upcoming == self.current:
+            render.console.print("Still red: make this one green first (h for a hint).")
+            return
+        self.introduce(upcoming)
+        self.check(upcoming)
+
+    def on_key(self, key: str) -> bool:
+        """Handle one key; False means quit."""
+        if key == "q":
+            return False
+        if key == "n":
+            self.advance()
+        elif key == "h" and self.current is not None:
+            shown = min(self.state.hints.get(self.current.id, 0) + 1, len(self.current.hints))
+            self.state.hints[self.current.id] = shown
+            self.state.save()
+            render.show_hint(self.current, shown, again="h again")
+        elif key == "l":
+            render.show_list(self.catalog, statuses(self.catalog, self.state))
+        elif key == "r" and self.current is not None:
+            self.check(self.current)
+        else:
+            render.console.print(KEYS, style="dim")
+        return True
+
+    def close(self) -> None:
+        shutil.rmtree(self.basetemp, ignore_errors=True)
+
+
+def changes(root: Path) -> Iterator[set[Path]]:
+    """Sets of changed kata .py files; an empty set every 50 ms so keys stay responsive."""
+    for batch in watchfiles.watch(
+        root / "katas",
+        watch_filter=watchfiles.PythonFilter(),
+        debounce=400,
+        step=15,
+        rust_timeout=50,
+        yield_on_timeout=True,
+        raise_interrupt=False,
+    ):
+        yield {Path(path) for _, path in batch}
+
+
+def watch(catalog: Catalog, kata: Kata | None) -> int:
+    out = render.console
+    out.print("kata watch: importing torch and friends once …", style="dim", highlight=False)
+    started = time.monotonic()
+    warm_up(catalog)
+    out.print(f"ready in {time.monotonic() - started:.1f} s. {KEYS}", style="dim")
+    watcher = Watcher(catalog, kata)
+    try:
+        with Keys() as keys:
+            stream = changes(catalog.root)
+            first = next(stream)  # the watcher is live from here: no save goes unseen
+            if watcher.current is not None:
+                watcher.introduce(watcher.current)
+                watcher.check(watcher.current)
+            for changed in itertools.chain([first], stream):
+                target = watcher.kata_of(changed)
+                if target is not None:
+                    watcher.check(target)
+                key = keys.read()
+                while key is not None:
+                    if not watcher.on_key(key):
+                        return 0
+                    key = keys.read()
+    finally:
+        watcher.close()
+    return 0
