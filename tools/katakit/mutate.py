@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from katakit.catalog import Kata
+from katakit.forkrun import GRACE_S
 
 BINOP_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
     ast.Add: ast.Sub,
@@ -535,7 +536,8 @@ def mutate(
         total = len(jobs)
 
         def limit(job: _Job) -> float:
-            return min(job.kata.timeout, 20.0)
+            # pytest-timeout ends a looping test at the kata's timeout; this is the backstop.
+            return job.kata.timeout + GRACE_S
 
         for done, (job, code) in enumerate(_run_jobs(root, jobs, workers, limit), 1):
             report = reports[job.kata.id]
