@@ -6,12 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from katakit.catalog import Catalog, discover
+from katakit.drive import Watch
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).parent / "fixtures" / "workspace"
@@ -68,3 +69,22 @@ def kata(workspace: Path) -> Kata:
         return run_kata(workspace, *args, stdin=stdin)
 
     return call
+
+
+StartWatch = Callable[..., Watch]
+
+
+@pytest.fixture
+def start_watch(workspace: Path) -> Iterator[StartWatch]:
+    """Start `kata watch` in the workspace; it is killed at the end if still running."""
+    started: list[Watch] = []
+
+    def start(*args: str) -> Watch:
+        started.append(Watch(workspace, *args, env={"CUDA_VISIBLE_DEVICES": ""}))
+        return started[-1]
+
+    yield start
+    for running in started:
+        if running.proc.poll() is None:
+            running.proc.kill()
+            running.proc.wait()

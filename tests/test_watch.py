@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import queue
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from katakit.catalog import discover
+from katakit.drive import Watch
 from katakit.forkrun import DEADLINE_HINT, GRACE_S
 
 ADD = Path("katas/01_demo/01_add/demo_add.py")
@@ -23,67 +19,9 @@ FIXED = (
 )
 
 
-class Watch:
-    """A running `kata watch` whose output is read line by line in a thread."""
-
-    def __init__(self, workspace: Path, *args: str) -> None:
-        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "CUDA_VISIBLE_DEVICES": ""}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "katakit.cli", "watch", *args],
-            cwd=workspace,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def until(self, start: str, timeout: float = 60) -> str:
-        """Every line up to and including the first one starting with ``start``."""
-        block: list[str] = []
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            block.append(line)
-            self.seen.append(line)
-            if line.startswith(start):
-                return "\n".join(block)
-        raise AssertionError(f"no line starting {start!r} within {timeout} s:\n" + "\n".join(block))
-
-    def verdict(self, timeout: float = 60) -> str:
-        return self.until("■ done", timeout)
-
-    def press(self, key: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(key + "\n")
-        self.proc.stdin.flush()
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.press("q")
-        return self.proc.wait(timeout=30)
-
-
 @pytest.fixture
-def watch(workspace: Path) -> Iterator[Watch]:
-    running = Watch(workspace, "demo/add")
-    try:
-        yield running
-    finally:
-        if running.proc.poll() is None:
-            running.proc.kill()
-            running.proc.wait()
+def watch(start_watch: Callable[..., Watch]) -> Watch:
+    return start_watch("demo/add")
 
 
 def save(path: Path, text: str) -> None:

@@ -13,18 +13,20 @@ Budgets (issue 3, 2-core CPU): p95 ≤ 1.0 s plain PyTorch, ≤ 1.5 s Lightning,
 from __future__ import annotations
 
 import argparse
-import os
-import queue
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from katakit.catalog import discover  # noqa: E402
+from katakit.drive import Watch  # noqa: E402
+
 LIGHTNING_DIR = Path("katas/99_bench/01_lightning_fit")
 LIGHTNING_TOML = """id = "bench/lightning-fit"
 title = "Benchmark: one tiny Lightning fit"
@@ -89,45 +91,7 @@ def workspace(tmp: Path) -> Path:
     return ws
 
 
-class Watch:
-    def __init__(self, ws: Path, kata: str) -> None:
-        env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "katakit.cli", "watch", kata],
-            cwd=ws,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put((time.perf_counter(), line))
-
-    def done(self, timeout: float = 120) -> tuple[float, str]:
-        seen = []
-        while True:
-            stamp, line = self.lines.get(timeout=timeout)
-            seen.append(line)
-            if line.startswith("■ done"):
-                return stamp, "".join(seen)
-
-    def quit(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write("q\n")
-        self.proc.stdin.flush()
-        self.proc.wait(timeout=30)
-
-
 def learner_and_reference(ws: Path, kata_id: str) -> tuple[Path, Path, Path]:
-    sys.path.insert(0, str(ROOT / "tools"))
-    from katakit.catalog import discover
-
     kata = discover(ws).find(kata_id)
     return kata.learner_file, kata.solution_file, kata.spec_file
 
@@ -151,17 +115,17 @@ def bench(ws: Path, kata_id: str, saves: int) -> tuple[float, float, float, floa
     solved = reference.read_text()
     learner.write_text(solved)
     watch = Watch(ws, kata_id)
-    watch.done()  # start-up and the first check
+    watch.verdict(timeout=120)  # start-up and the first check
     times: list[float] = []
     green = True
     for n in range(saves):
         time.sleep(0.3)
         start = time.perf_counter()
         learner.write_text(solved + f"\n# save {n}\n")
-        stamp, block = watch.done()
-        times.append(stamp - start)
+        block = watch.verdict()
+        times.append(watch.last_at - start)
         green = green and "✔" in block
-    watch.quit()
+    watch.stop()
     cold = cold_pytest(ws, spec, 3)
     p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
     return statistics.median(times), p95, max(times), cold, green
