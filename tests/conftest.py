@@ -32,9 +32,17 @@ def catalog() -> Catalog:
     return discover(ROOT)
 
 
-def run_kata(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run_kata(
+    cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the `kata` command as a learner would, in ``cwd``."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "CUDA_VISIBLE_DEVICES": ""}
+    env = {
+        **os.environ,
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+        "CUDA_VISIBLE_DEVICES": "",
+        **(env or {}),
+    }
     return subprocess.run(
         [sys.executable, "-m", "katakit.cli", *args],
         cwd=cwd,
@@ -61,6 +69,12 @@ def workspace(tmp_path: Path) -> Path:
     subprocess.run(["git", "add", "-A"], cwd=ws, check=True)
     subprocess.run([*git, "commit", "-qm", "template"], cwd=ws, check=True)
     return ws
+
+
+@pytest.fixture
+def kata_at() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The `kata` command, run in a folder of the test's choosing."""
+    return run_kata
 
 
 @pytest.fixture

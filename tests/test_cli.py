@@ -178,3 +178,12 @@ def test_mutate_json_counts_kills(kata: Kata) -> None:
     assert report["id"] == "demo/add"
     assert report["mutants"] >= 1 and report["killed"] == report["mutants"], report
     assert out.returncode == 0
+
+
+def test_verify_fails_when_the_manifest_is_stale(kata: Kata, workspace: Path) -> None:
+    spec = workspace / "katas/01_demo/01_add/test_demo_add.py"
+    spec.write_text(spec.read_text() + "\n")
+    out = kata("verify", "demo/add", "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 1 and not report["ok"] and report["katas"][0]["ok"]
+    assert report["problems"] == ["katas/manifest.json is stale: run `kata sync`"]

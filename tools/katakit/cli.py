@@ -131,6 +131,75 @@ def watch(
 
 
 @app.command()
+def grade(
+    as_json: JsonOpt = False,
+    select: Annotated[
+        str | None,
+        typer.Option(help="comma-separated kata ids or track names (default: classroom.toml)"),
+    ] = None,
+    out: Annotated[str, typer.Option(help="where grade.json, junit.xml, summary.md go")] = (
+        ".kata/grade"
+    ),
+    against: Annotated[
+        str | None,
+        typer.Option(help="re-grade with the specs and harness of this pristine template"),
+    ] = None,
+) -> None:
+    """Classroom: points per kata, tampered specs detected, a GitHub Actions job summary."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from katakit import grade as grading
+    from katakit.catalog import discover
+
+    cat = catalog()
+    out_dir = Path(out).resolve()
+    with tempfile.TemporaryDirectory(prefix="kata-regrade-") as tmp:
+        tamper = None
+        if against is not None:
+            template = Path(against).resolve()
+            if not (template / "katas" / "manifest.json").exists():
+                fail(f"{template} is not a Torch Katas template (no katas/manifest.json)", 2)
+            tamper = grading.against_template(cat.root, template, Path(tmp) / "ws")
+            cat = discover(Path(tmp) / "ws")
+        try:
+            chosen = grading.select(cat, select.split(",") if select else None)
+        except grading.SelectionError as err:
+            fail(str(err), 2)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        report = grading.grade(cat, chosen, junit=out_dir / "junit.xml", tamper=tamper)
+        for line in grading.publish(report, out_dir, dict(os.environ)):
+            typer.echo(line)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=1))
+    else:
+        from rich.markdown import Markdown
+
+        from katakit import render
+
+        render.console.print(Markdown(grading.markdown(report)))
+    raise typer.Exit(0 if report.score == report.max_score else 1)
+
+
+@app.command("export")
+def export_(
+    target: Annotated[str, typer.Argument(help="a new, empty folder for the template")],
+) -> None:
+    """Write a classroom template: no reference solutions, no maintainers' CI."""
+    from pathlib import Path
+
+    from katakit.export import ExportError, export
+
+    try:
+        kept = export(catalog().root, Path(target))
+    except ExportError as err:
+        fail(str(err), 2)
+    typer.echo(f"Wrote {len(kept)} files to {target}. Push it as a new repository and mark it")
+    typer.echo("a template (Settings > Template repository); see TEACHING.md.")
+
+
+@app.command()
 def hint(kata_id: IdArg) -> None:
     """Show the next hint for a kata (each call reveals one more)."""
     from katakit import render
@@ -231,15 +300,21 @@ def verify(
 
     cat = catalog()
     katas = [find(i) for i in ids] if ids else list(cat.katas)
+    from katakit.sync import stale
+
     proofs = run_verify(cat.root, katas)
-    ok = all(p.ok for p in proofs)
+    problems = [f"{path} is stale: run `kata sync`" for path in stale(cat)]
+    ok = all(p.ok for p in proofs) and not problems
     if as_json:
-        typer.echo(json.dumps({"ok": ok, "katas": [p.to_json() for p in proofs]}, indent=1))
+        payload = {"ok": ok, "katas": [p.to_json() for p in proofs], "problems": problems}
+        typer.echo(json.dumps(payload, indent=1))
     else:
         from katakit import render
 
         render.show_proofs([(p.id, p.stub, p.solution, p.problems) for p in proofs])
         typer.echo(f"{sum(p.ok for p in proofs)}/{len(proofs)} katas proven both ways")
+        for problem in problems:
+            typer.echo(problem)
     raise typer.Exit(0 if ok else 1)
 
 

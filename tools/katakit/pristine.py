@@ -1,8 +1,9 @@
 """The pristine learner files, identified by git blob hashes in ``katas/manifest.json``.
 
-``kata sync`` records, for every kata, the git blob id of its untouched learner file and the
-SHA-256 of its spec. ``kata reset`` restores a learner file from the repository's own history by
-that blob id (every clone of the template holds it), after backing the learner's copy up.
+``kata sync`` records, for every kata, the git blob id of its untouched learner file, and the
+SHA-256 of every file the tamper check protects (see ``tamper``). ``kata reset`` restores a
+learner file from the repository's own history by that blob id (every clone of the template
+holds it), after backing the learner's copy up.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ def blob_sha(data: bytes) -> str:
 
 
 def build_manifest(catalog: Catalog) -> dict[str, dict[str, str]]:
+    from katakit.tamper import protected_hashes
+
     return {
         "learner": {k.id: blob_sha(k.learner_file.read_bytes()) for k in catalog.katas},
-        "spec": {k.id: hashlib.sha256(k.spec_file.read_bytes()).hexdigest() for k in catalog.katas},
+        "protected": protected_hashes(catalog),
     }
 
 
@@ -43,8 +46,11 @@ def load_manifest(root: Path) -> dict[str, dict[str, str]]:
     try:
         raw = json.loads((root / MANIFEST).read_text())
     except (OSError, ValueError):
-        return {"learner": {}, "spec": {}}
-    return {"learner": dict(raw.get("learner", {})), "spec": dict(raw.get("spec", {}))}
+        return {"learner": {}, "protected": {}}
+    return {
+        "learner": dict(raw.get("learner", {})),
+        "protected": dict(raw.get("protected", {})),
+    }
 
 
 def pristine_learner(root: Path, kata: Kata) -> bytes:

@@ -225,7 +225,7 @@ def kata_verdicts(catalog: Catalog, results: list[TestResult]) -> list[Verdict]:
     by_spec = {str(k.spec_file.resolve()): k for k in catalog.katas}
     grouped: dict[str, list[TestResult]] = {}
     for result in results:
-        kata = by_spec.get(str(Path(result.path).resolve()))
+        kata = by_spec.get(str((catalog.root / result.path).resolve()))  # relative: to root
         if kata is not None:
             grouped.setdefault(kata.id, []).append(result)
     return [Verdict(k, grouped[k.id]) for k in catalog.katas if k.id in grouped]

@@ -14,3 +14,13 @@ def generated(catalog: Catalog) -> dict[Path, str]:
         catalog.root / "ROADMAP.md": render(catalog),
         catalog.root / MANIFEST: render_manifest(catalog),
     }
+
+
+def stale(catalog: Catalog) -> list[str]:
+    """The generated files that differ from what `kata sync` would write (the manifest's
+    hashes are what the tamper check trusts, so a stale one fails `kata verify`)."""
+    return [
+        str(path.relative_to(catalog.root))
+        for path, text in generated(catalog).items()
+        if not path.exists() or path.read_text() != text
+    ]
