@@ -18,6 +18,7 @@ SHARED_CURRICULUM = ROOT.parent / "shared" / "CURRICULUM.md"
 # Topic ids whose katas have landed; each track's issue adds its ids here.
 MUST_BE_COVERED = (
     "tensors.",
+    "modules.",
     "bugs.labels-dtype",
     "bugs.cat-dim",
     "bugs.device-mismatch",
