@@ -13,6 +13,8 @@ from katakit.verify import KataProof, verify
 ROOT = Path(__file__).resolve().parents[1]
 KATAS = discover(ROOT).katas
 MUTATION_FLOOR = 0.8
+# The first test of each kind pays for its fixture: the whole set, proven or mutated.
+WHOLE_SET = pytest.mark.timeout(1800)
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,7 @@ def mutations() -> dict[str, KataMutation]:
     return {m.id: m for m in mutate(ROOT, KATAS)}
 
 
+@WHOLE_SET
 @pytest.mark.parametrize("kata", KATAS, ids=lambda k: k.id)
 def test_proven_both_ways(kata: Kata, proofs: dict[str, KataProof]) -> None:
     proof = proofs[kata.id]
@@ -32,6 +35,7 @@ def test_proven_both_ways(kata: Kata, proofs: dict[str, KataProof]) -> None:
     assert (proof.stub, proof.solution) == ("red", "green")
 
 
+@WHOLE_SET
 @pytest.mark.parametrize("kata", KATAS, ids=lambda k: k.id)
 def test_spec_kills_its_mutants(kata: Kata, mutations: dict[str, KataMutation]) -> None:
     report = mutations[kata.id]
