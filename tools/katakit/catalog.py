@@ -92,9 +92,12 @@ class Kata:
             doc = None
         if not doc:
             return self.title
-        paragraphs = [p.replace("\n", " ") for p in doc.strip().split("\n\n")]
+        paragraphs = doc.strip().split("\n\n")
         # The first paragraph is the title line; the task in brief follows it.
-        return paragraphs[1] if len(paragraphs) > 1 else paragraphs[0]
+        brief = paragraphs[1] if len(paragraphs) > 1 else paragraphs[0]
+        if brief.endswith("::") and len(paragraphs) > 2:  # it introduces a literal block
+            return (brief[:-1].replace("\n", " ") + "\n" + paragraphs[2]).replace("``", "")
+        return brief.replace("\n", " ").replace("``", "")
 
 
 def _track_name(folder: Path) -> str:
