@@ -19,6 +19,8 @@ SHARED_CURRICULUM = ROOT.parent / "shared" / "CURRICULUM.md"
 MUST_BE_COVERED = (
     "tensors.",
     "modules.",
+    "arch.",
+    "data.",
     "bugs.labels-dtype",
     "bugs.cat-dim",
     "bugs.device-mismatch",
