@@ -73,3 +73,14 @@ def test_every_mutant_is_valid_and_distinct_code() -> None:
     for m in found:
         compile(m.source, "<mutant>", "exec")
         assert m.source != original
+
+
+def test_spread_takes_an_even_sample_in_order() -> None:
+    from katakit.mutate import spread
+
+    found = mutants("def f(x):\n    return x + 1 - 2 * 3 > 0 and x < 5\n")
+    assert len(found) > 6
+    picked = spread(found, 4)
+    assert len(picked) == 4 and picked[0] == found[0]
+    assert [m.index for m in picked] == sorted(m.index for m in picked)
+    assert spread(found, None) == found and spread(found, 99) == found

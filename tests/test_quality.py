@@ -25,6 +25,7 @@ def test_ci_lints_formats_and_type_checks() -> None:
     assert ".venv/bin/ruff format --check ." in ci_tool_steps()
 
 
+@pytest.mark.timeout(600)  # a cold mypy reads all of torch's annotations
 @pytest.mark.parametrize("line", ci_tool_steps())
 def test_clean(line: str) -> None:
     command = line.split()

@@ -64,7 +64,13 @@ def command_line(task: dict[str, Any], workspace: Path) -> list[str]:
 def run_task(label: str, workspace: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     task = tasks()[label]
     cwd = resolve(task.get("options", {}).get("cwd", "${workspaceFolder}"), workspace)
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "CUDA_VISIBLE_DEVICES": ""}
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+        "CUDA_VISIBLE_DEVICES": "",
+        "MYPY_CACHE_DIR": str(ROOT / ".mypy_cache"),  # torch's stubs: read once, not per test
+    }
     return subprocess.run(
         command_line(task, workspace),
         cwd=cwd,
@@ -115,6 +121,7 @@ def test_check_task_puts_failures_on_the_learners_file_and_line(workspace: Path)
     assert severity == "error" and "not written yet" in message
 
 
+@pytest.mark.timeout(600)  # a cold mypy reads all of torch's annotations
 @pytest.mark.parametrize(
     ("label", "stdin", "expect"),
     [
@@ -144,6 +151,7 @@ def test_reset_task_asks_first(workspace: Path) -> None:
     assert "saved at .kata/backups/" in done.stdout
 
 
+@pytest.mark.timeout(600)
 def test_lint_and_type_check_matchers_match_their_tools(workspace: Path) -> None:
     learner = workspace / KATA_FILE
     learner.write_text(learner.read_text() + "\nimport os\n\n\ndef f(x):\n    return x\n")

@@ -323,6 +323,9 @@ def mutate(
     ids: Annotated[list[str] | None, typer.Argument(help="katas to mutate (default: all)")] = None,
     as_json: JsonOpt = False,
     floor: Annotated[float, typer.Option(help="fail when a kata kills less than this")] = 0.8,
+    sample: Annotated[
+        int | None, typer.Option(help="run only this many mutants per kata, evenly spread")
+    ] = None,
 ) -> None:
     """Maintainers: how many mutants of each reference solution its spec kills."""
     from katakit.mutate import mutate as run_mutate
@@ -334,7 +337,7 @@ def mutate(
         if not as_json and sys.stderr.isatty():
             print(f"\r{done}/{total} mutants ({kid})   ", end="", file=sys.stderr, flush=True)
 
-    reports = run_mutate(cat.root, katas, progress=tick)
+    reports = run_mutate(cat.root, katas, progress=tick, sample=sample)
     ok = all(r.score >= floor and not r.error for r in reports)
     if as_json:
         typer.echo(json.dumps({"ok": ok, "katas": [r.to_json() for r in reports]}, indent=1))

@@ -510,13 +510,23 @@ def _run_jobs(
             yield job, os.waitstatus_to_exitcode(status)
 
 
+def spread(found: list[Mutant], sample: int | None) -> list[Mutant]:
+    """``sample`` mutants taken at even steps through the list (all when fewer)."""
+    if sample is None or len(found) <= sample:
+        return found
+    return [found[i * len(found) // sample] for i in range(sample)]
+
+
 def mutate(
     root: Path,
     katas: Sequence[Kata],
     *,
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    sample: int | None = None,
 ) -> list[KataMutation]:
+    """Run each kata's mutants (or, with ``sample``, that many of them, spread evenly over
+    the reference from top to bottom) against its spec."""
     problems = _warm_up(root, katas)
     workers = workers or os.cpu_count() or 1
     reports = {k.id: KataMutation(k.id, error=problems.get(k.id, "")) for k in katas}
@@ -525,7 +535,7 @@ def mutate(
         for kata in katas:
             if reports[kata.id].error:
                 continue
-            found = mutants(kata.solution_file.read_text())
+            found = spread(mutants(kata.solution_file.read_text()), sample)
             reports[kata.id].mutants = len(found)
             jobs.append(_Job(kata, None, kata.solution_file))  # the control: must survive
             for m in found:

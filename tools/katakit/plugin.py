@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from katakit import resolver
-from katakit.catalog import Catalog, Kata, find_root, load_catalog
+from katakit.catalog import Catalog, CatalogError, Kata, find_root, load_catalog
 from katakit.results import (
     TIMEOUT_MARK,
     TestResult,
@@ -71,8 +71,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: needs a CUDA GPU; skipped with a reason otherwise")
     config.addinivalue_line("markers", "multi_gpu: needs two or more CUDA GPUs")
     config.pluginmanager.register(Recorder(config), RECORDER)
+    if hasattr(config, "workerinput"):  # an xdist worker shares the cores: one thread each
+        import torch
+
+        torch.set_num_threads(1)
     try:
         catalog: Catalog | None = load_catalog(find_root(Path(str(config.rootpath))))
+    except CatalogError as err:  # a kata workspace with a broken kata: say which, loudly
+        raise pytest.UsageError(f"cannot load the katas: {err}") from err
     except Exception:  # not a kata workspace: the plugin stays out of the way
         catalog = None
     config.stash[_CATALOG_KEY] = catalog
