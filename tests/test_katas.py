@@ -21,9 +21,9 @@ MUST_BE_COVERED = (
     "modules.",
     "arch.",
     "data.",
-    "bugs.labels-dtype",
-    "bugs.cat-dim",
-    "bugs.device-mismatch",
+    "training.",
+    "tech.",
+    "bugs.",
 )
 
 

@@ -71,10 +71,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: needs a CUDA GPU; skipped with a reason otherwise")
     config.addinivalue_line("markers", "multi_gpu: needs two or more CUDA GPUs")
     config.pluginmanager.register(Recorder(config), RECORDER)
-    if hasattr(config, "workerinput"):  # an xdist worker shares the cores: one thread each
-        import torch
+    # Specs run on tiny tensors, where torch's intra-op threads cost more than they save, and
+    # share the cores with xdist workers and a watcher: one thread each.
+    import torch
 
-        torch.set_num_threads(1)
+    torch.set_num_threads(1)
     try:
         catalog: Catalog | None = load_catalog(find_root(Path(str(config.rootpath))))
     except CatalogError as err:  # a kata workspace with a broken kata: say which, loudly
