@@ -24,6 +24,23 @@ MUST_BE_COVERED = (
     "training.",
     "tech.",
     "bugs.",
+    "pl.module",
+    "pl.datamodule",
+    "pl.trainer",
+    "pl.log",
+    "pl.debug-flags",
+    "pl.cli",
+    "pl.hparams",
+    "pl.wafer",
+    "pl.torchmetrics",
+    "pl.custom-metric",
+    "pl.checkpoint",
+    "pl.early-stopping",
+    "pl.resume",
+    "pl.swa",
+    "pl.ema",
+    "pl.custom-callback",
+    "pl.lr-monitor",
 )
 
 

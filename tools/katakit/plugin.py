@@ -126,6 +126,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _kata_cwd(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kata's test runs in its own temporary folder: whatever the code writes to a relative
+    path (Lightning's default checkpoints/, logs/) never lands in the learner's working tree."""
+    if kata_of(request.config, request.node.path) is not None:
+        monkeypatch.chdir(request.getfixturevalue("tmp_path"))
+
+
+@pytest.fixture(autouse=True)
 def _kata_seed() -> None:
     """Every test starts from the same random state, so results never depend on order."""
     random.seed(SEED)

@@ -1,0 +1,115 @@
+"""Spec for lightning/early-stopping: when a scripted run must stop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import lightning
+import lightning as L
+import pytest
+import torch
+from lightning.pytorch.callbacks import EarlyStopping, ModelSummary
+from lightning.pytorch.trainer.connectors import accelerator_connector
+from lit_early_stopping import early_stopping, fit_until_plateau
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
+    pytest.mark.filterwarnings("ignore::lightning.fabric.utilities.warnings.PossibleUserWarning"),
+    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
+]
+VAL_LOSS = [1.0, 0.8, 0.79, 0.81, 0.85, 0.7, 0.6, 0.5]
+VAL_ACC = [0.5, 0.6, 0.6, 0.55, 0.7, 0.65, 0.6, 0.9]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread() -> Iterator[None]:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[L.Trainer]:
+    """Every Trainer the code under test builds, to inspect its settings afterwards."""
+    trainers: list[L.Trainer] = []
+
+    class Recording(lightning.Trainer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            trainers.append(self)
+
+    monkeypatch.setattr(lightning, "Trainer", Recording)
+    # Pretend this machine has a GPU: 'auto' would pick it; the CPU must be asked for by name.
+    monkeypatch.setattr(accelerator_connector, "_select_auto_accelerator", lambda: "cuda")
+    return trainers
+
+
+class Scripted(L.LightningModule):
+    """Trains for real, reports scripted validation values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = nn.Linear(2, 1)
+        self.validated: set[int] = set()
+
+    def training_step(self, batch: tuple[torch.Tensor], i: int) -> torch.Tensor:
+        return self.layer(batch[0]).pow(2).mean()
+
+    def validation_step(self, batch: tuple[torch.Tensor], i: int) -> None:
+        epoch = 0 if self.trainer.sanity_checking else self.current_epoch
+        self.log("val_loss", VAL_LOSS[epoch])
+        self.log("val_acc", VAL_ACC[epoch])
+        if not self.trainer.sanity_checking:
+            self.validated.add(epoch)
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.SGD(self.parameters(), lr=0.01)
+
+
+def loader() -> DataLoader[tuple[torch.Tensor, ...]]:
+    return DataLoader(TensorDataset(torch.randn(8, 2)), batch_size=4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "epochs", "why"),
+    [
+        ({}, 5, "best 0.79 after epoch 2, then 0.81 and 0.85: 2 without improvement"),
+        ({"min_delta": 0.05}, 4, "0.79 beats 0.8 by less than min_delta 0.05: no improvement"),
+        ({"patience": 3}, 8, "0.7 at epoch 5 comes within the patience of 3: it never stops"),
+        ({"stopping_threshold": 0.8}, 3, "0.79 after epoch 2 is below the threshold 0.8"),
+        ({"monitor": "val_acc", "mode": "max"}, 4, f"val_acc {VAL_ACC}: higher is better"),
+    ],
+    ids=["defaults", "min_delta", "patience", "threshold", "mode_max"],
+)
+def test_training_stops_when_it_should(
+    tmp_path: Path, built: list[L.Trainer], kwargs: dict[str, Any], epochs: int, why: str
+) -> None:
+    stopper = early_stopping(**kwargs)
+    assert isinstance(stopper, EarlyStopping), f"expected an EarlyStopping, got {stopper!r}"
+    model = Scripted()
+    ran = fit_until_plateau(model, loader(), loader(), tmp_path, 8, stopper)
+    assert ran == len(model.validated), (
+        f"fit_until_plateau should return the number of epochs that ran "
+        f"({len(model.validated)}), got {ran!r}"
+    )
+    assert ran == epochs, (
+        f"early_stopping({', '.join(f'{k}={v!r}' for k, v in kwargs.items())}) over val_loss "
+        f"{VAL_LOSS}: expected {epochs} epochs ({why}), {ran} ran"
+    )
+
+
+def test_the_trainer_is_quiet_cpu_and_writes_nothing(
+    tmp_path: Path, built: list[L.Trainer]
+) -> None:
+    fit_until_plateau(Scripted(), loader(), loader(), tmp_path, 3, early_stopping(patience=5))
+    assert len(built) == 1, f"fit_until_plateau should build one Trainer, it built {len(built)}"
+    trainer = built[0]
+    assert trainer.max_epochs == 3 and Path(trainer.default_root_dir) == tmp_path
+    assert trainer.progress_bar_callback is None, "turn the progress bar off"
+    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), "no model summary"
+    found = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert found == [], f"no logger and no checkpoints: nothing should be written, found {found}"

@@ -1,0 +1,157 @@
+"""Spec for lightning/resume: EpochSampler, and a resumed run equal to an uninterrupted one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import lightning as L
+import pytest
+import torch
+import torch.nn.functional as F
+from lightning.pytorch.callbacks import ModelSummary
+from lightning.pytorch.trainer.connectors import accelerator_connector
+from lit_resume import EpochSampler, train
+from torch import nn
+from torch.utils.data import TensorDataset
+
+pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
+    pytest.mark.filterwarnings("ignore::lightning.fabric.utilities.warnings.PossibleUserWarning"),
+    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
+    pytest.mark.filterwarnings("ignore:.*there is no last checkpoint"),
+]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread() -> Iterator[None]:
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def _cpu_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pretend this machine has a GPU: 'auto' would pick it; the CPU must be asked for by name.
+    monkeypatch.setattr(accelerator_connector, "_select_auto_accelerator", lambda: "cuda")
+
+
+class Recorder(L.LightningModule):
+    """Adam and a decaying lr (state beyond the weights); records what each epoch saw."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(3, 16), nn.ReLU(), nn.Linear(16, 2))
+        self.seen: dict[int, list[int]] = {}
+        self.batch_sizes: list[int] = []
+
+    def training_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor], i: int
+    ) -> torch.Tensor:
+        x, y, index = batch
+        self.seen.setdefault(self.current_epoch, []).extend(index.tolist())
+        self.batch_sizes.append(len(index))
+        return F.cross_entropy(self.net(x), y)
+
+    def configure_optimizers(self) -> dict[str, object]:
+        optimizer = torch.optim.Adam(self.parameters(), lr=0.05)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+
+def dataset() -> TensorDataset:
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(40, 3, generator=g)
+    return TensorDataset(x, (x.sum(1) > 0).long(), torch.arange(40))
+
+
+def fresh(seed: int) -> Recorder:
+    torch.manual_seed(seed)
+    return Recorder()
+
+
+def expected_order(n: int, seed: int, epoch: int) -> list[int]:
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed + epoch)).tolist()
+
+
+@pytest.mark.parametrize(("n", "seed"), [(10, 0), (25, 3)])
+def test_the_sampler_order_depends_on_the_epoch_alone(n: int, seed: int) -> None:
+    sampler = EpochSampler(n, seed=seed)
+    assert len(sampler) == n, f"len(EpochSampler({n})) should be {n}, got {len(sampler)}"
+    torch.manual_seed(1)
+    first = list(sampler)
+    torch.manual_seed(2)  # the global generator must not matter
+    assert list(sampler) == first == expected_order(n, seed, 0), (
+        f"before set_epoch, the order should be randperm({n}) from a generator seeded "
+        f"{seed} + 0 = {expected_order(n, seed, 0)}, got {first}"
+    )
+    for epoch in (1, 5, 1):
+        sampler.set_epoch(epoch)
+        assert list(sampler) == expected_order(n, seed, epoch), (
+            f"after set_epoch({epoch}) the order should come from a generator seeded "
+            f"{seed} + {epoch}"
+        )
+    assert all(type(i) is int for i in sampler), "yield plain Python ints"
+
+
+def test_lightning_shuffles_each_epoch_with_the_sampler(tmp_path: Path) -> None:
+    model = fresh(0)
+    trainer = train(model, dataset(), tmp_path, max_epochs=3)
+    for epoch in range(3):
+        assert model.seen.get(epoch) == expected_order(40, 0, epoch), (
+            f"epoch {epoch} should visit the samples in EpochSampler's order for that epoch "
+            "(batches of 8, seed 0): draw the batches with sampler=EpochSampler(...)"
+        )
+    assert model.batch_sizes == [8] * 15, f"batches of 8, got {model.batch_sizes}"
+    assert trainer.progress_bar_callback is None and trainer.logger is None
+    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), "no model summary"
+    last = tmp_path / "checkpoints" / "last.ckpt"
+    assert last.exists(), f"train should keep {last} (ModelCheckpoint(..., save_last=True))"
+    assert torch.load(last, weights_only=True)["epoch"] == 2, "last.ckpt is from the last epoch"
+
+
+def test_a_resumed_run_matches_an_uninterrupted_one(tmp_path: Path) -> None:
+    straight = fresh(0)
+    want = train(straight, dataset(), tmp_path / "straight", max_epochs=4)
+
+    first = fresh(0)
+    train(first, dataset(), tmp_path / "run", max_epochs=2)
+    del first  # the process "dies" here
+    torch.manual_seed(999)  # a new process: another random state
+
+    resumed = fresh(7)  # other random weights: everything must come from the checkpoint
+    got = train(resumed, dataset(), tmp_path / "run", max_epochs=4, resume=True)
+    assert sorted(resumed.seen) == [2, 3], (
+        f"resuming after 2 of 4 epochs should train epochs 2 and 3 only, it trained "
+        f"{sorted(resumed.seen)}: fit with ckpt_path pointing at the last checkpoint"
+    )
+    assert got.global_step == want.global_step == 20, (
+        f"step counter: expected 20 after 4 epochs of 5 batches, got {got.global_step}"
+    )
+    lr = (got.optimizers[0].param_groups[0]["lr"], want.optimizers[0].param_groups[0]["lr"])
+    assert lr[0] == lr[1], f"the scheduler's lr after the resumed run {lr[0]} != {lr[1]}"
+    for (name, a), b in zip(
+        resumed.state_dict().items(), straight.state_dict().values(), strict=True
+    ):
+        assert torch.allclose(a, b, atol=1e-6, rtol=0), (
+            f"{name} after the resumed run differs from the uninterrupted run's: weights, "
+            "optimizer state, scheduler and the order of the batches must all be restored"
+        )
+
+
+def test_without_resume_an_old_checkpoint_is_ignored(tmp_path: Path) -> None:
+    train(fresh(0), dataset(), tmp_path, max_epochs=2)
+    model = fresh(1)
+    trainer = train(model, dataset(), tmp_path, max_epochs=1)
+    assert sorted(model.seen) == [0] and trainer.global_step == 5, (
+        "train(..., resume=False) (the default) should start from epoch 0, whatever "
+        "checkpoints the folder already holds"
+    )
+
+
+def test_resume_without_a_checkpoint_starts_from_scratch(tmp_path: Path) -> None:
+    model = fresh(1)
+    trainer = train(model, dataset(), tmp_path, max_epochs=1, resume=True)
+    assert sorted(model.seen) == [0] and trainer.global_step == 5, (
+        "with no checkpoint yet, resume=True should simply train from epoch 0"
+    )
