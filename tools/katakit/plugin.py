@@ -35,6 +35,12 @@ GPU_CONTAINER = (
     "open the workspace in the GPU dev container (a host with an NVIDIA GPU and the "
     "NVIDIA Container Toolkit: VS Code 'Reopen in Container' picks CUDA there)"
 )
+# Lightning's advice for big jobs (more workers, more logging steps) and a deprecation inside
+# its own code: noise on a kata's tiny data, filtered for every Lightning kata here.
+LIGHTNING_NOISE = (
+    "ignore::lightning.fabric.utilities.warnings.PossibleUserWarning",
+    "ignore:.*LeafSpec",
+)
 TIMEOUT_HINT = (
     "Timed out after {seconds:g}s: probably an infinite loop (a loop whose condition never "
     "changes?) or far too much work for these tiny inputs."
@@ -104,6 +110,11 @@ def kata_of(config: pytest.Config, path: Path) -> Kata | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        kata = kata_of(config, item.path)
+        if kata is not None and "lightning" in kata.needs:
+            for noise in LIGHTNING_NOISE:
+                item.add_marker(pytest.mark.filterwarnings(noise))
     if config.getoption("timeout", None) is not None:
         return  # an explicit --timeout (e.g. --timeout=0 in the debugger) wins
     for item in items:

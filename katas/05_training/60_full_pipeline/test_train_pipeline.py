@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,6 @@ from train_pipeline import main, parse_args, pick_device
 FEATURES, CLASSES = 5, 3
 OPTIONS = ("--data", "--out", "--epochs", "--batch-size", "--lr", "--val-fraction")
 OPTIONS += ("--patience", "--seed", "--device")
-
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """These runs are tiny: one thread avoids waiting on a busy second core."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture

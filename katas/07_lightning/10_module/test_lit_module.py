@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import lightning as L
@@ -20,20 +19,9 @@ from torch.utils.data import DataLoader, TensorDataset
 from katakit.testing import assert_tensor
 
 FEATURES, CLASSES = 4, 3
-pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
-    pytest.mark.filterwarnings("ignore::lightning.fabric.utilities.warnings.PossibleUserWarning"),
-    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
+pytestmark = [  # warnings this spec provokes on purpose
     pytest.mark.filterwarnings("ignore:You are trying to .self.log"),
 ]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    """Tiny models train faster on one thread than on two fighting ones."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def blobs(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

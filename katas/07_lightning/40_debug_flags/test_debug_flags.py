@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +15,6 @@ from lightning.pytorch.callbacks import ModelSummary
 from lightning.pytorch.trainer.connectors import accelerator_connector
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
-
-pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
-    pytest.mark.filterwarnings("ignore::lightning.fabric.utilities.warnings.PossibleUserWarning"),
-    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
-]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture

@@ -21,10 +21,9 @@ import pytest
 import torch
 import yaml
 
-pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
+pytestmark = [  # warnings this spec provokes on purpose
     pytest.mark.filterwarnings("ignore:.*does not have many workers"),
     pytest.mark.filterwarnings("ignore:.*log_every_n_steps"),
-    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
     pytest.mark.filterwarnings("ignore:LightningCLI's args parameter"),  # args= is the point here
     pytest.mark.filterwarnings("ignore:.*skip_none parameter was deprecated"),  # inside Lightning
     pytest.mark.filterwarnings("ignore:Starting from v1.9.0"),  # no TensorBoard: CSVLogger
@@ -54,14 +53,6 @@ class ScriptRun:
             self.process.kill()
             self.process.wait()
         return f"exit code {self.process.returncode}\n{self.log.read_text()[-3000:]}"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def write_config(folder: Path, **trainer: object) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import lightning as L
@@ -24,21 +23,9 @@ from wafer_classifier import (
     train_classifier,
 )
 
-pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
-    pytest.mark.filterwarnings("ignore::lightning.fabric.utilities.warnings.PossibleUserWarning"),
-    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
-]
 CLASSES = ("center", "donut", "edge-loc", "edge-ring", "loc", "near-full", "random", "scratch")
 CLASSES += ("none",)
 TARGET_F1 = 0.75  # the reference: 0.88 to 0.97 over five seeds (see the task)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 # --- the data: wafer maps with the nine patterns of lightning/wafer-data ---------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import lightning as L
@@ -14,20 +13,10 @@ from sklearn import metrics
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
-    pytest.mark.filterwarnings("ignore::lightning.fabric.utilities.warnings.PossibleUserWarning"),
-    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
+pytestmark = [  # warnings this spec provokes on purpose
     pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true"),
 ]
 CLASSES = 5
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def labels(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

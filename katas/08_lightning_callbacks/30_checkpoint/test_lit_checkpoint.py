@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import lightning as L
@@ -15,22 +14,10 @@ from lit_checkpoint import checkpoint_callback, fit_with_checkpoints, restore_be
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
-    pytest.mark.filterwarnings("ignore::lightning.fabric.utilities.warnings.PossibleUserWarning"),
-    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
-]
 # Scripted validation results, one per epoch: the model trains for real, but what it reports
 # is fixed, so the spec knows which epochs must win.
 VAL_LOSS = [0.9, 0.5, 0.7, 0.3, 0.6, 0.4]
 VAL_ACC = [0.2, 0.6, 0.8, 0.5, 0.7, 0.4]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 class Scripted(L.LightningModule):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,8 @@ from lit_early_stopping import early_stopping, fit_until_plateau
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-pytestmark = [  # Lightning's advice for big jobs (more workers, ...) is noise on tiny data
-    pytest.mark.filterwarnings("ignore::lightning.fabric.utilities.warnings.PossibleUserWarning"),
-    pytest.mark.filterwarnings("ignore:.*LeafSpec"),
-]
 VAL_LOSS = [1.0, 0.8, 0.79, 0.81, 0.85, 0.7, 0.6, 0.5]
 VAL_ACC = [0.5, 0.6, 0.6, 0.55, 0.7, 0.65, 0.6, 0.9]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture
