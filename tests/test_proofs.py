@@ -11,7 +11,8 @@ from katakit.mutate import KataMutation, mutate
 from katakit.verify import KataProof, verify
 
 ROOT = Path(__file__).resolve().parents[1]
-KATAS = discover(ROOT).katas
+CATALOG = discover(ROOT)
+KATAS = CATALOG.katas
 MUTATION_FLOOR = 0.8
 # Every kata's full mutant set takes many minutes on 2 cores (`kata mutate` runs it all); the
 # suite holds each kata to the floor on an evenly spread sample, so CI stays in minutes.
@@ -22,12 +23,12 @@ WHOLE_SET = pytest.mark.timeout(1800)
 
 @pytest.fixture(scope="module")
 def proofs() -> dict[str, KataProof]:
-    return {p.id: p for p in verify(ROOT, KATAS)}
+    return {p.id: p for p in verify(CATALOG, KATAS)}
 
 
 @pytest.fixture(scope="module")
 def mutations() -> dict[str, KataMutation]:
-    return {m.id: m for m in mutate(ROOT, KATAS, sample=MUTANT_SAMPLE)}
+    return {m.id: m for m in mutate(CATALOG, KATAS, sample=MUTANT_SAMPLE)}
 
 
 @WHOLE_SET

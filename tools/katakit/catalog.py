@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +21,7 @@ LEVELS = {1: "Foundations", 2: "Intermediate", 3: "Advanced", 4: "Expert"}
 
 
 class CatalogError(Exception):
-    """A kata folder whose metadata cannot be read."""
+    """A kata folder whose files or metadata cannot be read: the message names file and key."""
 
 
 class UnknownKata(LookupError):
@@ -86,9 +86,9 @@ class Kata:
         """The paragraph after the docstring's title line: the task in brief."""
         import ast
 
-        try:
-            doc = ast.get_docstring(ast.parse(self.learner_file.read_text()))
-        except SyntaxError:
+        try:  # bytes: the learner's file may not even be valid UTF-8
+            doc = ast.get_docstring(ast.parse(self.learner_file.read_bytes()))
+        except (OSError, SyntaxError, ValueError):
             doc = None
         if not doc:
             return self.title
@@ -106,8 +106,22 @@ def _track_name(folder: Path) -> str:
 
 def _as_tuple(raw: object, what: str, where: Path) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise CatalogError(f"{where}: `{what}` must be a list of strings")
+        raise CatalogError(f"{where}: `{what}` must be a list of strings, not {raw!r}")
     return tuple(raw)
+
+
+def _as_str(raw: object, what: str, where: Path) -> str:
+    if not isinstance(raw, str) or not raw:
+        raise CatalogError(f"{where}: `{what}` must be a non-empty string, not {raw!r}")
+    return raw
+
+
+def _as_number(raw: object, what: str, where: Path, *, whole: bool) -> float:
+    ok = isinstance(raw, int) if whole else isinstance(raw, int | float)
+    if isinstance(raw, bool) or not ok or float(raw) < 0:  # type: ignore[arg-type]
+        noun = "a whole number" if whole else "a number"
+        raise CatalogError(f"{where}: `{what}` must be {noun} >= 0, not {raw!r}")
+    return float(raw)  # type: ignore[arg-type]
 
 
 def _module_name(folder: Path) -> str:
@@ -120,37 +134,43 @@ def _module_name(folder: Path) -> str:
 
 
 def load_kata(folder: Path, root: Path) -> Kata:
+    """Read one kata folder; a CatalogError names the file and key that are wrong."""
     meta_path = folder / "kata.toml"
     try:
-        meta = tomllib.loads(meta_path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as err:
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise CatalogError(f"{meta_path}: {err}") from err
     try:
         kind = meta["kind"]
         if kind not in ("topic", "bug"):
-            raise CatalogError(f"{meta_path}: kind must be 'topic' or 'bug', not {kind!r}")
+            raise CatalogError(f"{meta_path}: `kind` must be 'topic' or 'bug', not {kind!r}")
         bug = None
         if kind == "bug":
             raw_bug = meta["bug"]
+            if not isinstance(raw_bug, dict):
+                raise CatalogError(f"{meta_path}: `[bug]` must be a table")
+            exception = raw_bug.get("exception")
             bug = BugSpec(
                 failing_tests=_as_tuple(raw_bug["failing_tests"], "bug.failing_tests", meta_path),
-                exception=raw_bug.get("exception"),
+                exception=None
+                if exception is None
+                else _as_str(exception, "bug.exception", meta_path),
             )
         module = _module_name(folder)
         rel = folder.relative_to(root / "katas")
-        return Kata(
-            id=meta["id"],
-            title=meta["title"],
+        kata = Kata(
+            id=_as_str(meta["id"], "id", meta_path),
+            title=_as_str(meta["title"], "title", meta_path),
             track=_track_name(folder.parent),
             kind=kind,
             topics=_as_tuple(meta["topics"], "topics", meta_path),
-            minutes=int(meta["minutes"]),
-            level=int(meta["level"]),
+            minutes=int(_as_number(meta["minutes"], "minutes", meta_path, whole=True)),
+            level=int(_as_number(meta["level"], "level", meta_path, whole=True)),
             needs=_as_tuple(meta.get("needs", []), "needs", meta_path),
             hints=_as_tuple(meta["hints"], "hints", meta_path),
             requires=_as_tuple(meta.get("requires", []), "requires", meta_path),
-            points=int(meta.get("points", 1)),
-            timeout=float(meta.get("timeout", 30)),
+            points=int(_as_number(meta.get("points", 1), "points", meta_path, whole=True)),
+            timeout=_as_number(meta.get("timeout", 30), "timeout", meta_path, whole=False),
             folder=folder,
             module=module,
             solution_dir=root / "solutions" / rel,
@@ -159,12 +179,25 @@ def load_kata(folder: Path, root: Path) -> Kata:
         )
     except KeyError as err:
         raise CatalogError(f"{meta_path}: missing key {err}") from err
+    if not kata.learner_file.is_file():
+        raise CatalogError(f"{kata.learner_file}: the learner file is missing")
+    return kata
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A kata folder that cannot be used as it is; ``kata reset ID`` restores its files."""
+
+    id: str  # from the manifest when it knows the folder, else the folder's path
+    folder: Path
+    error: str
 
 
 @dataclass(frozen=True)
 class Catalog:
     root: Path
     katas: tuple[Kata, ...]
+    broken: tuple[Broken, ...] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -173,6 +206,15 @@ class Catalog:
     def by_module(self) -> dict[str, Kata]:
         return {k.module: k for k in self.katas}
 
+    @cached_property
+    def _homes(self) -> dict[Path, Kata]:
+        """Every kata's folder and reference folder, resolved once: the path -> kata index."""
+        homes: dict[Path, Kata] = {}
+        for kata in self.katas:
+            homes[kata.folder.resolve()] = kata
+            homes[kata.solution_dir.resolve()] = kata
+        return homes
+
     def find(self, query: str) -> Kata:
         """Look a kata up by id, by a path to any file in its folder, or by module name."""
         for kata in self.katas:
@@ -180,40 +222,90 @@ class Catalog:
                 return kata
         candidate = Path(query)
         if candidate.exists():
-            resolved = candidate.resolve()
-            for kata in self.katas:
-                for home in (kata.folder.resolve(), kata.solution_dir.resolve()):
-                    if resolved == home or home in resolved.parents:
-                        return kata
-        suggestions = difflib.get_close_matches(query, self.ids, n=3, cutoff=0.4)
+            found = self.for_path(candidate)
+            if found is not None:
+                return found
+        known = self.ids + [b.id for b in self.broken]
+        suggestions = difflib.get_close_matches(query, known, n=3, cutoff=0.4)
         if not suggestions:
-            suggestions = [i for i in self.ids if query and query.split("/")[-1] in i][:3]
+            suggestions = [i for i in known if query and query.split("/")[-1] in i][:3]
         raise UnknownKata(query, suggestions)
 
+    def find_broken(self, query: str) -> Broken | None:
+        """A broken kata named by its id or a path in its folder."""
+        path = Path(query).resolve() if Path(query).exists() else None
+        for broken in self.broken:
+            home = broken.folder.resolve()
+            if query == broken.id or (path is not None and (path == home or home in path.parents)):
+                return broken
+        return None
+
     def for_path(self, path: Path) -> Kata | None:
-        """The kata whose folder holds ``path``, if any."""
-        try:
-            return self.find(str(path))
-        except UnknownKata:
-            return None
+        """The kata whose folder (or reference folder) holds ``path``, if any."""
+        resolved = path.resolve()
+        for folder in (resolved, *resolved.parents):
+            kata = self._homes.get(folder)
+            if kata is not None:
+                return kata
+        return None
+
+    def groups(self) -> dict[str, list[Kata]]:
+        """Katas by every name a selection may use: track (``tensors``), id prefix (``arch``,
+        ``bugs``), and kind (``bug``, ``topic``)."""
+        out: dict[str, list[Kata]] = {}
+        for kata in self.katas:
+            for name in {kata.track, kata.id.split("/", 1)[0], kata.kind}:
+                out.setdefault(name, []).append(kata)
+        return out
 
 
 def find_root(start: Path | None = None) -> Path:
     """The repository root: the nearest folder upwards holding ``katas/`` and ``pyproject.toml``."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "katas").is_dir() and (folder / "pyproject.toml").is_file():
-            return folder
+    found = find_workspace(start or Path.cwd())
+    if found is not None:
+        return found
     package_root = Path(__file__).resolve().parents[2]
-    if (package_root / "katas").is_dir():
+    if is_workspace(package_root):
         return package_root
     raise CatalogError("Cannot find the kata workspace (a folder with katas/ and pyproject.toml).")
 
 
+def is_workspace(folder: Path) -> bool:
+    """A kata workspace holds ``katas/`` and ``pyproject.toml``."""
+    return (folder / "katas").is_dir() and (folder / "pyproject.toml").is_file()
+
+
+def find_workspace(start: Path) -> Path | None:
+    """The nearest kata workspace at or above ``start``, or None."""
+    here = start.resolve()
+    return next((f for f in (here, *here.parents) if is_workspace(f)), None)
+
+
+def _known_folders(root: Path) -> dict[str, str]:
+    """Kata folder (relative) -> id, as the manifest recorded them at `kata sync`."""
+    from katakit.pristine import load_manifest
+
+    return {entry["folder"]: kid for kid, entry in load_manifest(root)["katas"].items()}
+
+
 def discover(root: Path) -> Catalog:
-    folders = sorted(p.parent for p in (root / "katas").glob("*/*/kata.toml"))
-    katas = tuple(load_kata(f, root) for f in folders)
-    return Catalog(root=root, katas=katas)
+    """Every kata folder under ``katas/``: the good ones, and the broken ones with why."""
+    known = _known_folders(root)
+    folders = {p.parent for p in (root / "katas").glob("*/*/kata.toml")}
+    folders |= {p.parent for p in (root / "katas").glob("*/*/test_*.py")}
+    folders |= {root / f for f in known if (root / f).is_dir()}
+    katas: list[Kata] = []
+    broken: list[Broken] = []
+    for folder in sorted(folders):
+        try:
+            katas.append(load_kata(folder, root))
+        except CatalogError as err:
+            rel = folder.relative_to(root).as_posix()
+            broken.append(Broken(known.get(rel, rel), folder, str(err)))
+    for rel, kid in sorted(known.items()):  # a whole kata folder deleted
+        if not (root / rel).exists():
+            broken.append(Broken(kid, root / rel, f"{rel}: the kata's folder is missing"))
+    return Catalog(root=root, katas=tuple(katas), broken=tuple(broken))
 
 
 @cache

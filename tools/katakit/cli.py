@@ -36,10 +36,33 @@ def catalog() -> Catalog:
 
 
 def find(query: str) -> Kata:
+    cat = catalog()
+    broken = cat.find_broken(query)
+    if broken is not None:
+        fail(
+            f"{broken.id} is broken: {broken.error}\n"
+            f"`kata reset {broken.id}` restores its original files (yours are backed up).",
+            2,
+        )
     try:
-        return catalog().find(query)
+        return cat.find(query)
     except UnknownKata as err:
         fail(str(err), 2)
+
+
+def current(query: str | None) -> Kata:
+    """The kata named, or the next unsolved one."""
+    if query is not None:
+        return find(query)
+    cat = catalog()
+    kata = next_kata(cat, statuses(cat, State.load(cat.root)))
+    if kata is None:
+        fail("Every kata is solved: name one to check it again.", 0)
+    return kata
+
+
+def interrupted(what: str) -> NoReturn:
+    fail(f"Interrupted: {what} stopped, and nothing from this run was recorded.", 130)
 
 
 @app.callback(invoke_without_command=True)
@@ -64,7 +87,7 @@ def list_(as_json: JsonOpt = False) -> None:
     cat = catalog()
     status = statuses(cat, State.load(cat.root))
     if as_json:
-        rows = [
+        rows: list[dict[str, object]] = [
             {
                 "id": k.id,
                 "title": k.title,
@@ -78,6 +101,22 @@ def list_(as_json: JsonOpt = False) -> None:
                 "status": status[k.id],
             }
             for k in cat.katas
+        ]
+        rows += [
+            {
+                "id": b.id,
+                "title": "",
+                "track": "",
+                "kind": "",
+                "level": 0,
+                "topics": [],
+                "needs": [],
+                "minutes": 0,
+                "path": str(b.folder.relative_to(cat.root)),
+                "status": "broken",
+                "error": b.error,
+            }
+            for b in cat.broken
         ]
         typer.echo(json.dumps(rows, indent=1))
         return
@@ -95,24 +134,17 @@ def check(
 ) -> None:
     """Run one kata's spec against your code; exit 0 only when it is green."""
     from katakit import render
-    from katakit.results import kata_verdicts
-    from katakit.runner import run_inline
+    from katakit.launcher import Interrupted, Job, run_one
+    from katakit.state import record
 
     cat = catalog()
-    state = State.load(cat.root)
-    if kata_id is None:
-        kata = next_kata(cat, statuses(cat, state))
-        if kata is None:
-            fail("Every kata is solved: name one to check it again.", 0)
-    else:
-        kata = find(kata_id)
-    run = run_inline(cat.root, [kata], verbose=verbose)
-    verdicts = kata_verdicts(cat, run.results)
-    if not verdicts:
-        fail(f"pytest ran nothing for {kata.id} (exit {run.exit_code}).")
-    verdict = verdicts[0]
-    state.record(kata, verdict.green)
-    state.save()
+    kata = current(kata_id)
+    try:
+        done = run_one(cat, Job(kata, verbose=verbose))
+    except Interrupted:
+        interrupted(f"the check of {kata.id}")
+    verdict = done.verdict
+    record(cat.root, kata, verdict.green)
     render.show_verdict(cat, verdict)
     raise typer.Exit(0 if verdict.green else 1)
 
@@ -168,7 +200,10 @@ def grade(
         except grading.SelectionError as err:
             fail(str(err), 2)
         out_dir.mkdir(parents=True, exist_ok=True)
-        report = grading.grade(cat, chosen, junit=out_dir / "junit.xml", tamper=tamper)
+        try:
+            report = grading.grade(cat, chosen, junit=out_dir / "junit.xml", tamper=tamper)
+        except KeyboardInterrupt:
+            interrupted("grading")
         for line in grading.publish(report, out_dir, dict(os.environ)):
             typer.echo(line)
     if as_json:
@@ -203,13 +238,10 @@ def export_(
 def hint(kata_id: IdArg) -> None:
     """Show the next hint for a kata (each call reveals one more)."""
     from katakit import render
+    from katakit.state import reveal_hint
 
     kata = find(kata_id)
-    state = State.load(catalog().root)
-    shown = min(state.hints.get(kata.id, 0) + 1, len(kata.hints))
-    state.hints[kata.id] = shown
-    state.save()
-    render.show_hint(kata, shown)
+    render.show_hint(kata, reveal_hint(catalog().root, kata))
 
 
 @app.command()
@@ -217,30 +249,29 @@ def reset(
     kata_id: IdArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask")] = False,
 ) -> None:
-    """Restore a kata's original file; your version is backed up first."""
+    """Restore a kata's original files; your version is backed up first."""
     from katakit.pristine import PristineError
     from katakit.pristine import reset as do_reset
+    from katakit.state import forget
 
     cat = catalog()
-    kata = find(kata_id)
+    broken = cat.find_broken(kata_id)
+    kid = broken.id if broken is not None else find(kata_id).id
     if not yes and not typer.confirm(
-        f"Restore {kata.learner_file.relative_to(cat.root)} to the original? "
-        "(your version is backed up)",
-        default=False,
+        f"Restore {kid} to the original? (your version is backed up)", default=False
     ):
         fail("Nothing changed.", 1)
     try:
-        saved = do_reset(cat.root, kata)
+        restored = do_reset(cat.root, kid)
     except PristineError as err:
-        fail(f"Cannot reset {kata.id}: {err}. Nothing changed.", 1)
-    if saved is None:
-        typer.echo(f"{kata.id} is already in its original state.")
-    else:
-        typer.echo(f"Restored {kata.id}. Your version is saved at {saved.relative_to(cat.root)}")
-    state = State.load(cat.root)
-    state.green.pop(kata.id, None)
-    state.red.pop(kata.id, None)
-    state.save()
+        fail(f"Cannot reset {kid}: {err}. Nothing changed.", 1)
+    forget(cat.root, kid)
+    if not restored.files:
+        typer.echo(f"{kid} is already in its original state.")
+        return
+    for path, saved in restored.files.items():
+        kept = f" (yours is saved at {saved.relative_to(cat.root)})" if saved else ""
+        typer.echo(f"Restored {path.relative_to(cat.root)}{kept}")
 
 
 @app.command()
@@ -302,7 +333,10 @@ def verify(
     katas = [find(i) for i in ids] if ids else list(cat.katas)
     from katakit.sync import stale
 
-    proofs = run_verify(cat.root, katas)
+    try:
+        proofs = run_verify(cat, katas)
+    except KeyboardInterrupt:
+        interrupted("kata verify")
     problems = [f"{path} is stale: run `kata sync`" for path in stale(cat)]
     ok = all(p.ok for p in proofs) and not problems
     if as_json:
@@ -337,7 +371,10 @@ def mutate(
         if not as_json and sys.stderr.isatty():
             print(f"\r{done}/{total} mutants ({kid})   ", end="", file=sys.stderr, flush=True)
 
-    reports = run_mutate(cat.root, katas, progress=tick, sample=sample)
+    try:
+        reports = run_mutate(cat, katas, progress=tick, sample=sample)
+    except KeyboardInterrupt:
+        interrupted("kata mutate")
     ok = all(r.score >= floor and not r.error for r in reports)
     if as_json:
         typer.echo(json.dumps({"ok": ok, "katas": [r.to_json() for r in reports]}, indent=1))

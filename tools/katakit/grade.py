@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import tomllib
 from collections.abc import Sequence
@@ -21,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from katakit.catalog import Catalog, Kata, UnknownKata
+from katakit.launcher import Job, default_workers, run
 from katakit.pristine import MANIFEST, load_manifest
-from katakit.results import TestResult, Verdict, failure_text, kata_verdicts
-from katakit.runner import run_subprocess
+from katakit.results import RUN_NAME, TestResult, Verdict, failure_text
 from katakit.tamper import TamperReport, check
 
 SELECTION_FILE = "classroom.toml"
-GPU_SKIP = ("needs a CUDA GPU", "needs two CUDA GPUs")
 
 
 class SelectionError(ValueError):
@@ -35,8 +33,9 @@ class SelectionError(ValueError):
 
 
 def select(catalog: Catalog, entries: Sequence[str] | None) -> list[Kata]:
-    """The katas to grade: ``entries`` (kata ids, paths or track names), else the
-    ``grade`` list of classroom.toml, else every kata."""
+    """The katas to grade: ``entries`` (kata ids, paths, track names such as ``tensors``, id
+    prefixes such as ``arch`` or ``bugs``), else the ``grade`` list of classroom.toml, else
+    every kata."""
     if entries is None:
         config = catalog.root / SELECTION_FILE
         if not config.exists():
@@ -48,21 +47,17 @@ def select(catalog: Catalog, entries: Sequence[str] | None) -> list[Kata]:
         if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
             raise SelectionError(f"{SELECTION_FILE}: `grade` must be a list of ids or tracks")
         entries = raw
-    tracks = {k.track for k in catalog.katas}
+    groups = catalog.groups()
     chosen: set[str] = set()
     for entry in entries:
-        if entry in tracks:
-            chosen.update(k.id for k in catalog.katas if k.track == entry)
+        if entry in groups:
+            chosen.update(k.id for k in groups[entry])
             continue
         try:
             chosen.add(catalog.find(entry).id)
         except UnknownKata as err:
             raise SelectionError(f"cannot grade {entry!r}: {err}") from err
     return [k for k in catalog.katas if k.id in chosen]
-
-
-def gpu_skip(result: TestResult) -> bool:
-    return result.outcome == "skipped" and result.message.startswith(GPU_SKIP)
 
 
 @dataclass
@@ -73,12 +68,12 @@ class KataGrade:
 
     @property
     def gpu_skipped(self) -> int:
-        return sum(gpu_skip(r) for r in self.verdict.results)
+        return sum(r.gpu_skip for r in self.verdict.results)
 
     @property
     def counted(self) -> list[TestResult]:
         """The tests that count: all but the GPU tests skipped for want of a GPU."""
-        return [r for r in self.verdict.results if not gpu_skip(r)]
+        return [r for r in self.verdict.results if not r.gpu_skip]
 
     @property
     def in_play(self) -> bool:
@@ -161,19 +156,51 @@ def grade(
     junit: Path | None = None,
     tamper: TamperReport | None = None,
 ) -> Report:
-    """Run the chosen katas' specs on the learner's code and score them. The tamper check
-    compares with the committed manifest unless ``tamper`` is given (a re-grade)."""
+    """Run the chosen katas' specs on the learner's code, each kata in its own process, and
+    score them. The tamper check compares with the committed manifest unless ``tamper`` is
+    given (a re-grade)."""
     if tamper is None:
         tamper = check(catalog.root, load_manifest(catalog.root)["protected"])
-    extra = [f"--junitxml={junit}"] if junit is not None else []
-    workers = min(os.cpu_count() or 1, max(len(katas), 1))
-    run = run_subprocess(catalog.root, katas, impl="learner", workers=workers, extra=extra)
-    verdicts = {v.kata.id: v for v in kata_verdicts(catalog, run.results)}
-    grades = [
-        KataGrade(k, verdicts.get(k.id, Verdict(k, [])), tamper.zeroes(k, catalog.root))
-        for k in katas
-    ]
-    return Report(catalog.root, grades, tamper)
+    runs = run(catalog, [Job(k) for k in katas], workers=default_workers(len(katas)))
+    grades = [KataGrade(r.kata, r.verdict, tamper.zeroes(r.kata, catalog.root)) for r in runs]
+    report = Report(catalog.root, grades, tamper)
+    if junit is not None:
+        write_junit(report, junit)
+    return report
+
+
+def write_junit(report: Report, path: Path) -> None:
+    """JUnit XML, one test case per test (and per whole-run failure), one suite per kata."""
+    import xml.etree.ElementTree as ET
+
+    suites = ET.Element("testsuites", name="katas")
+    for g in report.grades:
+        results = g.verdict.results
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=g.kata.id,
+            tests=str(len(results)),
+            failures=str(sum(r.outcome == "failed" for r in results)),
+            errors=str(sum(r.outcome == "error" for r in results)),
+            skipped=str(sum(r.outcome == "skipped" for r in results)),
+            time=f"{sum(r.duration for r in results):.3f}",
+        )
+        for r in results:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=g.kata.id,
+                name=r.name or "collection",
+                time=f"{r.duration:.3f}",
+            )
+            if r.outcome in ("failed", "error"):
+                tag = "failure" if r.outcome == "failed" and r.name != RUN_NAME else "error"
+                ET.SubElement(case, tag, message=r.message[:500], type=r.exc_type).text = r.message
+            elif r.outcome == "skipped":
+                ET.SubElement(case, "skipped", message=r.message[:500])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 
 
 def bar(done: int, total: int, width: int = 20) -> str:

@@ -8,25 +8,24 @@ constant nudged (a dim, an index, a size), a keyword argument dropped (``dtype=`
 A mutant is killed when its spec fails. A line ending in ``# mutate: skip`` is left alone (for
 changes that cannot alter behaviour, say why in the same comment).
 
-Mutants run in a warm process: torch (and Lightning where a kata needs it) is imported once,
-and each mutant runs in a forked child, a few at a time.
+Mutants run through the run service (``launcher``): torch (and Lightning where a kata needs
+it) is imported once, and each mutant runs in a forked child, one per core, stopping at its
+first failing test. Each kata's unmutated reference runs first, the same way: the control.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
-import os
-import signal
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from katakit.catalog import Kata
-from katakit.forkrun import GRACE_S
+from katakit.catalog import Catalog, Kata
+from katakit.launcher import Ending, Job, KataRun, default_workers, run
+from katakit.resolver import Impl
 
 BINOP_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
     ast.Add: ast.Sub,
@@ -111,9 +110,9 @@ DROPPABLE_METHODS = frozenset(
 UNWRAPPABLE_CONTEXTS = frozenset({"no_grad", "inference_mode", "autocast", "enable_grad"})
 DEVICE_SWAPS = {"cuda": "cpu", "cpu": "cuda", "meta": "cpu"}
 SKIP_PRAGMA = "# mutate: skip"
-# pytest's exit codes: 1 tests failed, 2 interrupted (a mutant that breaks collection); None is
-# a mutant stopped at its time limit (an endless loop). 3 (internal) or 4 (usage) are our bugs.
-KILLED_EXIT_CODES = (1, 2, None)
+# pytest's exit codes 3 (internal error) and 4 (usage error), before any test ran: our bugs,
+# not the mutant's.
+HARNESS_ERRORS = (3, 4)
 
 
 @dataclass(frozen=True)
@@ -398,17 +397,30 @@ def mutants(source: str) -> list[Mutant]:
 # --- running ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Survivor:
+    line: int
+    description: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.description}"
+
+
 @dataclass
 class KataMutation:
     id: str
     mutants: int = 0
     killed: int = 0
-    survivors: list[str] = field(default_factory=list)
+    survived: list[Survivor] = field(default_factory=list)
     error: str = ""
 
     @property
     def score(self) -> float:
         return self.killed / self.mutants if self.mutants else 1.0
+
+    @property
+    def survivors(self) -> list[str]:
+        return [str(s) for s in self.survived]
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -416,98 +428,10 @@ class KataMutation:
             "mutants": self.mutants,
             "killed": self.killed,
             "survivors": self.survivors,
+            "survived": [{"line": s.line, "description": s.description} for s in self.survived],
             "score": round(self.score, 4),
             "error": self.error,
         }
-
-
-def _child(root: Path, kata: Kata, override: Path | None) -> int:
-    """In a forked child: run the spec once against ``override`` (or the reference)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    import pytest
-    import torch
-
-    torch.set_num_threads(1)
-    from katakit.runner import QUIET, base_args
-
-    args = [*base_args(root, "solution"), *QUIET, "-x", "-p", "no:xdist"]
-    if override is not None:
-        args.append(f"--kata-override={kata.module}={override}")
-    return int(pytest.main([*args, str(kata.spec_file)]))
-
-
-@dataclass
-class _Job:
-    kata: Kata
-    mutant: Mutant | None
-    path: Path | None
-
-
-def _fork(root: Path, job: _Job) -> int:
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        code = 3
-        try:
-            os.chdir(root)
-            code = _child(root, job.kata, job.path)
-        finally:
-            os._exit(code)
-    return pid
-
-
-def _purge(root: Path) -> None:
-    """Forget every module imported from the katas or solutions, so children import afresh."""
-    homes = (str(root / "katas"), str(root / "solutions"))
-    for name, module in list(sys.modules.items()):
-        if str(getattr(module, "__file__", "") or "").startswith(homes):
-            del sys.modules[name]
-
-
-def _warm_up(root: Path, katas: Sequence[Kata]) -> dict[str, str]:
-    """Run every reference once in this process: imports everything the specs touch (torch
-    loads many modules lazily), and proves the reference passes. Returns kata id -> problem."""
-    from katakit.runner import run_inline
-
-    if any("lightning" in k.needs for k in katas):
-        import lightning  # noqa: F401
-    problems = {}
-    for kata in katas:
-        run = run_inline(root, [kata], impl="solution", extra=["-p", "no:xdist"])
-        if run.exit_code != 0:
-            problems[kata.id] = f"the reference solution fails its spec (exit {run.exit_code})"
-    _purge(root)
-    return problems
-
-
-def _run_jobs(
-    root: Path,
-    jobs: list[_Job],
-    workers: int,
-    limit: Callable[[_Job], float],
-) -> Iterator[tuple[_Job, int | None]]:
-    """Run jobs in forked children, ``workers`` at a time; yield (job, exit code or None)."""
-    pending = list(jobs)
-    running: dict[int, tuple[_Job, float]] = {}
-    while pending or running:
-        while pending and len(running) < workers:
-            job = pending.pop(0)
-            running[_fork(root, job)] = (job, time.monotonic())
-        pid, status = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            now = time.monotonic()
-            for cpid, (job, started) in list(running.items()):
-                if now - started > limit(job):
-                    os.kill(cpid, signal.SIGKILL)
-                    os.waitpid(cpid, 0)
-                    del running[cpid]
-                    yield job, None
-            time.sleep(0.01)
-            continue
-        if pid in running:
-            job, _ = running.pop(pid)
-            yield job, os.waitstatus_to_exitcode(status)
 
 
 def spread(found: list[Mutant], sample: int | None) -> list[Mutant]:
@@ -517,8 +441,12 @@ def spread(found: list[Mutant], sample: int | None) -> list[Mutant]:
     return [found[i * len(found) // sample] for i in range(sample)]
 
 
+def harness_error(done: KataRun) -> bool:
+    return done.ending is Ending.EXITED and done.exit_code in HARNESS_ERRORS
+
+
 def mutate(
-    root: Path,
+    catalog: Catalog,
     katas: Sequence[Kata],
     *,
     workers: int | None = None,
@@ -526,44 +454,47 @@ def mutate(
     sample: int | None = None,
 ) -> list[KataMutation]:
     """Run each kata's mutants (or, with ``sample``, that many of them, spread evenly over
-    the reference from top to bottom) against its spec."""
-    problems = _warm_up(root, katas)
-    workers = workers or os.cpu_count() or 1
-    reports = {k.id: KataMutation(k.id, error=problems.get(k.id, "")) for k in katas}
+    the reference from top to bottom) against its spec, after the unmutated reference."""
+    reports = {k.id: KataMutation(k.id) for k in katas}
+    mutant_of: dict[int, Mutant] = {}
     with tempfile.TemporaryDirectory(prefix="kata-mutants-") as tmp:
-        jobs: list[_Job] = []
+        jobs: list[Job] = []
         for kata in katas:
-            if reports[kata.id].error:
-                continue
             found = spread(mutants(kata.solution_file.read_text()), sample)
             reports[kata.id].mutants = len(found)
-            jobs.append(_Job(kata, None, kata.solution_file))  # the control: must survive
+            jobs.append(Job(kata, Impl.SOLUTION, first_failure=True))  # the control
             for m in found:
                 path = Path(tmp) / kata.module / str(m.index) / f"{kata.module}.py"
                 path.parent.mkdir(parents=True)
                 path.write_text(m.source)
-                jobs.append(_Job(kata, m, path))
-        total = len(jobs)
+                mutant_of[len(jobs)] = m
+                jobs.append(Job(kata, Impl.SOLUTION, ((kata.module, path),), first_failure=True))
+        index = {id(job): n for n, job in enumerate(jobs)}
+        finished = 0
 
-        def limit(job: _Job) -> float:
-            # pytest-timeout ends a looping test at the kata's timeout; this is the backstop.
-            return job.kata.timeout + GRACE_S
-
-        for done, (job, code) in enumerate(_run_jobs(root, jobs, workers, limit), 1):
-            report = reports[job.kata.id]
-            if job.mutant is None:
-                if code != 0:
-                    report.error = f"the unmutated reference fails in a mutant's run (exit {code})"
-            elif code == 0:
-                report.survivors.append(f"line {job.mutant.line}: {job.mutant.description}")
-            elif code in KILLED_EXIT_CODES:
-                report.killed += 1
+        def tally(done: KataRun) -> None:
+            nonlocal finished
+            finished += 1
+            report = reports[done.kata.id]
+            mutant = mutant_of.get(index[id(done.job)])
+            if harness_error(done):
+                report.error = f"a run ended with pytest exit code {done.exit_code}"
+            elif mutant is None:
+                if not done.green:
+                    first = done.verdict.first_failure_text()
+                    report.error = f"the unmutated reference fails its spec: {first}"
+            elif done.green:
+                report.survived.append(Survivor(mutant.line, mutant.description))
             else:
-                report.error = f"a mutant's run ended with pytest exit code {code}"
+                report.killed += 1
             if progress is not None:
-                progress(job.kata.id, done, total)
+                progress(done.kata.id, finished, len(jobs))
+
+        run(catalog, jobs, workers=workers or default_workers(len(jobs)), on_run=tally)
     for report in reports.values():
-        report.survivors.sort(key=lambda s: int(s.split(":")[0].removeprefix("line ")))
+        report.survived.sort(key=lambda s: s.line)
+        if report.error:
+            report.killed = 0
     return [reports[k.id] for k in katas]
 
 

@@ -7,7 +7,10 @@ Loaded for every pytest run in this workspace (``-p katakit.plugin`` in pyprojec
 - seeds ``random``, NumPy and torch before every test;
 - refuses network connections except to loopback (katas run offline);
 - records one result per test (``--kata-results=FILE`` writes them as JSON) and prints a short
-  learner-facing verdict per kata.
+  learner-facing verdict per kata;
+- records a verdict in the learner's progress when plain pytest (the Test Explorer) ran a kata's
+  whole spec against the learner's file; under the run service (``--kata-service``) the `kata`
+  command records instead.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from typing import Any
 import pytest
 
 from katakit import resolver
-from katakit.catalog import Catalog, CatalogError, Kata, find_root, load_catalog
+from katakit.catalog import Catalog, Kata, find_workspace, load_catalog
 from katakit.results import (
+    GPU_SKIP_PROPERTY,
     TIMEOUT_MARK,
     TestResult,
+    Verdict,
     from_collect_report,
     from_test_report,
     kata_verdicts,
@@ -55,7 +60,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kata")
     group.addoption(
         "--impl",
-        choices=resolver.IMPLS,
+        choices=[str(i) for i in resolver.Impl],
         default="learner",
         help="whose code the kata specs import: the learner's file or the reference solution",
     )
@@ -67,6 +72,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="import MODULE from PATH instead (used by `kata mutate`)",
     )
     group.addoption("--kata-results", metavar="FILE", help="write per-test results as JSON")
+    group.addoption(
+        "--kata-service",
+        action="store_true",
+        help="run by `kata` (its run service records progress; this run does not)",
+    )
 
 
 def _catalog(config: pytest.Config) -> Catalog | None:
@@ -82,12 +92,10 @@ def pytest_configure(config: pytest.Config) -> None:
     import torch
 
     torch.set_num_threads(1)
-    try:
-        catalog: Catalog | None = load_catalog(find_root(Path(str(config.rootpath))))
-    except CatalogError as err:  # a kata workspace with a broken kata: say which, loudly
-        raise pytest.UsageError(f"cannot load the katas: {err}") from err
-    except Exception:  # not a kata workspace: the plugin stays out of the way
-        catalog = None
+    root = find_workspace(Path(str(config.rootpath)))
+    # Outside a kata workspace the plugin stays out of the way. Inside one, a broken kata
+    # (see Catalog.broken) costs only its own spec: the others keep running.
+    catalog = load_catalog(root) if root is not None else None
     config.stash[_CATALOG_KEY] = catalog
     if catalog is None:
         return
@@ -95,7 +103,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for item in config.getoption("kata_override"):
         module, _, path = item.partition("=")
         overrides[module] = Path(path)
-    resolver.install(resolver.module_files(catalog, config.getoption("impl"), overrides))
+    impl = resolver.Impl(config.getoption("impl"))
+    resolver.install(resolver.module_files(catalog, impl, overrides))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -104,9 +113,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def kata_of(config: pytest.Config, path: Path) -> Kata | None:
     catalog = _catalog(config)
-    if catalog is None:
-        return None
-    return catalog.for_path(path)
+    return catalog.for_path(path) if catalog is not None else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -131,8 +138,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     import torch
 
     if not torch.cuda.is_available():
+        item.user_properties.append((GPU_SKIP_PROPERTY, True))
         pytest.skip(f"needs a CUDA GPU, and none is visible here: {GPU_CONTAINER}")
     if multi is not None and torch.cuda.device_count() < 2:
+        item.user_properties.append((GPU_SKIP_PROPERTY, True))
         pytest.skip(f"needs two CUDA GPUs, {torch.cuda.device_count()} visible")
 
 
@@ -214,6 +223,18 @@ class Recorder:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.results: list[TestResult] = []
+        self.collected: dict[str, list[str]] = {}  # spec path -> the test ids collected
+        self.partial: set[str] = set()  # spec paths not run whole (-k, ::test, --lf, ...)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            self.collected.setdefault(str(item.path), []).append(item.nodeid)
+        for arg in self.config.args:
+            if "::" in arg:
+                self.partial.add(str(Path(self.config.invocation_params.dir, arg.split("::")[0])))
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.partial.update(str(item.path) for item in items)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         result = from_test_report(report, self.config.invocation_params.dir)
@@ -233,6 +254,41 @@ class Recorder:
         if target and not hasattr(self.config, "workerinput"):
             payload = [r.to_json() for r in self.results]
             Path(target).write_text(json.dumps(payload, indent=1))
+        self._record_progress()
+
+    def whole_runs(self) -> list[Verdict]:
+        """Verdicts of the katas whose whole spec ran here, every collected test reported."""
+        catalog = _catalog(self.config)
+        if catalog is None:
+            return []
+        out = []
+        for verdict in kata_verdicts(catalog, self.results):
+            spec = str(verdict.kata.spec_file)
+            reported = {r.nodeid for r in verdict.results}
+            if spec in self.partial or not set(self.collected.get(spec, [])) <= reported:
+                continue
+            out.append(verdict)
+        return out
+
+    def _record_progress(self) -> None:
+        """Plain pytest on the learner's code (the Test Explorer, say): a whole spec's verdict
+        counts as `kata check`'s would."""
+        config = self.config
+        if (
+            config.getoption("kata_service")
+            or config.getoption("impl") != "learner"
+            or config.getoption("kata_override")
+            or hasattr(config, "workerinput")
+            or config.pluginmanager.has_plugin("dsession")  # xdist's controller: no items here
+        ):
+            return
+        from katakit.state import record
+
+        catalog = _catalog(config)
+        if catalog is None:
+            return
+        for verdict in self.whole_runs():
+            record(catalog.root, verdict.kata, verdict.green)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         catalog = _catalog(self.config)

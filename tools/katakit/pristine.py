@@ -13,9 +13,11 @@ import json
 import shutil
 import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
-from katakit.catalog import Catalog, Kata
+from katakit.catalog import Catalog
 
 MANIFEST = Path("katas") / "manifest.json"
 
@@ -29,12 +31,38 @@ def blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def build_manifest(catalog: Catalog) -> dict[str, dict[str, str]]:
+class KataEntry(TypedDict):
+    folder: str  # relative to the workspace root
+    points: int
+    files: dict[str, str]  # relative path -> git blob id: what `kata reset` can restore
+
+
+class Manifest(TypedDict):
+    learner: dict[str, str]  # kata id -> git blob id of the untouched learner file
+    protected: dict[str, str]  # relative path -> SHA-256, for the tamper check
+    katas: dict[str, KataEntry]
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def build_manifest(catalog: Catalog) -> Manifest:
     from katakit.tamper import protected_hashes
 
+    root = catalog.root
+    katas: dict[str, KataEntry] = {}
+    for k in catalog.katas:
+        files = (k.learner_file, k.spec_file, k.metadata_file)
+        katas[k.id] = {
+            "folder": _rel(root, k.folder),
+            "points": k.points,
+            "files": {_rel(root, f): blob_sha(f.read_bytes()) for f in files},
+        }
     return {
         "learner": {k.id: blob_sha(k.learner_file.read_bytes()) for k in catalog.katas},
         "protected": protected_hashes(catalog),
+        "katas": katas,
     }
 
 
@@ -42,23 +70,21 @@ def render_manifest(catalog: Catalog) -> str:
     return json.dumps(build_manifest(catalog), indent=1, sort_keys=True) + "\n"
 
 
-def load_manifest(root: Path) -> dict[str, dict[str, str]]:
+def load_manifest(root: Path) -> Manifest:
     try:
         raw = json.loads((root / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return {"learner": {}, "protected": {}}
-    return {
-        "learner": dict(raw.get("learner", {})),
-        "protected": dict(raw.get("protected", {})),
-    }
+        if not isinstance(raw, dict):
+            raise ValueError("not an object")
+        return {
+            "learner": dict(raw.get("learner", {})),
+            "protected": dict(raw.get("protected", {})),
+            "katas": dict(raw.get("katas", {})),
+        }
+    except (OSError, ValueError, TypeError):
+        return {"learner": {}, "protected": {}, "katas": {}}
 
 
-def pristine_learner(root: Path, kata: Kata) -> bytes:
-    sha = load_manifest(root)["learner"].get(kata.id)
-    if sha is None:
-        raise PristineError(f"{MANIFEST} has no entry for {kata.id}: run `kata sync`")
-    if kata.learner_file.exists() and blob_sha(kata.learner_file.read_bytes()) == sha:
-        return kata.learner_file.read_bytes()
+def _from_history(root: Path, sha: str, name: str) -> bytes:
     try:
         done = subprocess.run(
             ["git", "cat-file", "blob", sha], cwd=root, capture_output=True, check=False
@@ -67,33 +93,65 @@ def pristine_learner(root: Path, kata: Kata) -> bytes:
         raise PristineError(f"git is needed to restore the original file: {err}") from err
     if done.returncode != 0 or blob_sha(done.stdout) != sha:
         raise PristineError(
-            f"the original {kata.learner_file.name} is not in this repository's history "
+            f"the original {name} is not in this repository's history "
             "(was the workspace copied without .git?)"
         )
     return done.stdout
 
 
-def backup(root: Path, kata: Kata) -> Path | None:
-    """Copy the learner's file to ``.kata/backups/`` and return where it went."""
-    if not kata.learner_file.exists():
+def original_files(root: Path, kata_id: str) -> dict[Path, bytes]:
+    """Every file of a kata as `kata sync` recorded it (learner file, spec, kata.toml)."""
+    entry = load_manifest(root)["katas"].get(kata_id)
+    if entry is None:
+        raise PristineError(f"{MANIFEST} has no entry for {kata_id}: run `kata sync`")
+    out: dict[Path, bytes] = {}
+    for rel, sha in entry["files"].items():
+        path = root / rel
+        try:
+            current = path.read_bytes()
+        except OSError:
+            current = None
+        out[path] = (
+            current
+            if current is not None and blob_sha(current) == sha
+            else (_from_history(root, sha, path.name))
+        )
+    return out
+
+
+def backup(root: Path, kata_id: str, path: Path) -> Path | None:
+    """Copy a file of the learner's to ``.kata/backups/`` and return where it went."""
+    if not path.is_file():
         return None
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    folder = root / ".kata" / "backups" / kata.id.replace("/", "__")
+    folder = root / ".kata" / "backups" / kata_id.replace("/", "__")
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{kata.module}.{stamp}.py"
+    target = folder / f"{path.stem}.{stamp}{path.suffix}"
     n = 1
     while target.exists():
-        target = folder / f"{kata.module}.{stamp}-{n}.py"
+        target = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
         n += 1
-    shutil.copy2(kata.learner_file, target)
+    shutil.copy2(path, target)
     return target
 
 
-def reset(root: Path, kata: Kata) -> Path | None:
-    """Back up, then restore the pristine learner file. Returns the backup path."""
-    original = pristine_learner(root, kata)
-    if kata.learner_file.exists() and kata.learner_file.read_bytes() == original:
-        return None
-    saved = backup(root, kata)
-    kata.learner_file.write_bytes(original)
-    return saved
+@dataclass
+class Restored:
+    """What a reset changed: each restored file, with its backup (None: it was missing)."""
+
+    files: dict[Path, Path | None] = field(default_factory=dict)
+
+
+def reset(root: Path, kata_id: str) -> Restored:
+    """Back up, then restore every file of the kata that differs from the original (the
+    learner file, and the spec and kata.toml when they were changed or deleted). All the
+    originals are read before anything is written: a failure changes nothing."""
+    originals = original_files(root, kata_id)
+    done = Restored()
+    for path, data in originals.items():
+        if path.is_file() and path.read_bytes() == data:
+            continue
+        done.files[path] = backup(root, kata_id, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return done

@@ -12,12 +12,18 @@ import importlib.machinery
 import importlib.util
 import sys
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
 
 from katakit.catalog import Catalog
 
-IMPLS = ("learner", "solution")
+
+class Impl(StrEnum):
+    """Whose code a spec imports."""
+
+    LEARNER = "learner"
+    SOLUTION = "solution"
 
 
 class KataFinder(importlib.abc.MetaPathFinder):
@@ -37,12 +43,11 @@ class KataFinder(importlib.abc.MetaPathFinder):
 
 
 def module_files(
-    catalog: Catalog, impl: str, overrides: Mapping[str, Path] | None = None
+    catalog: Catalog, impl: Impl, overrides: Mapping[str, Path] | None = None
 ) -> dict[str, Path]:
-    if impl not in IMPLS:
-        raise ValueError(f"--impl must be one of {IMPLS}, not {impl!r}")
     files = {
-        k.module: (k.solution_file if impl == "solution" else k.learner_file) for k in catalog.katas
+        k.module: (k.solution_file if impl is Impl.SOLUTION else k.learner_file)
+        for k in catalog.katas
     }
     files.update(overrides or {})
     return files

@@ -10,6 +10,8 @@ from typing import Any
 from katakit.catalog import Catalog, Kata
 
 TIMEOUT_MARK = "from pytest-timeout"
+GPU_SKIP_PROPERTY = "kata_gpu_skip"  # set on a test skipped for want of a CUDA GPU
+RUN_NAME = "the kata run"  # a result about the whole run: stopped, crashed, interrupted
 _EXC_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt))\b", re.M)
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 _SYNTAX_MSG = re.compile(r"^E\s+SyntaxError: (.*)$", re.M)
@@ -30,6 +32,7 @@ class TestResult:
     location: tuple[str, int] | None = None  # where it went wrong, in the kata's own files
     duration: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    gpu_skip: bool = False  # skipped only because no CUDA GPU is visible: neither red nor green
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,6 +93,9 @@ def from_test_report(report: Any, invocation_dir: Path | None = None) -> TestRes
     if report.failed and report.when != "call":
         outcome = "error"
     name = report.nodeid.split("::")[-1]
+    gpu_skip = bool(report.skipped) and any(
+        key == GPU_SKIP_PROPERTY for key, _ in getattr(report, "user_properties", ())
+    )
     return TestResult(
         path=str(report.fspath),
         nodeid=report.nodeid,
@@ -102,6 +108,7 @@ def from_test_report(report: Any, invocation_dir: Path | None = None) -> TestRes
         if report.failed
         else None,
         duration=float(getattr(report, "duration", 0.0)),
+        gpu_skip=gpu_skip,
     )
 
 
@@ -161,6 +168,8 @@ class Verdict:
     def headline(self) -> str:
         if self.failures and all(r.name == "" for r in self.results):
             return f"{self.kata.id}: the spec could not load, so no test ran"
+        if self.failures and all(r.name == RUN_NAME for r in self.failures) and not self.passed:
+            return f"{self.kata.id}: the run was stopped before any test finished"
         total = len(self.ran)
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return f"{self.kata.id}: {self.passed}/{total} passed{skipped}"
@@ -205,7 +214,12 @@ def failure_text(first: TestResult, root: Path | None = None) -> str:
         return f"The spec could not import your code: {first.exc_type}: {first.message}"
     if first.timeout:
         hint = str(first.extra.get("hint", "timed out: probably an infinite loop"))
+        if first.location:
+            file, line = first.location
+            hint += f" It was running {_relative(Path(file), root)}:{line}."
         return f"{first.name}: {hint}"
+    if first.name == RUN_NAME:
+        return first.message
     if first.exc_type == "NotImplementedError":
         pointer = first.message.removeprefix("NotImplementedError: ")
         return f"{first.name}: not written yet ({pointer})"

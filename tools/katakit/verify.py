@@ -13,24 +13,35 @@ from __future__ import annotations
 
 import ast
 import difflib
-import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
-from katakit.catalog import Kata
+from katakit.catalog import Catalog, Kata
+from katakit.launcher import Job, KataRun, default_workers, run
+from katakit.resolver import Impl
 from katakit.results import TestResult
-from katakit.runner import run_subprocess
 
 STUB_REASONS = ("NotImplementedError", "AssertionError")
 MAX_FIX_LINES = 5
 
 
+class StubStatus(StrEnum):
+    RED = "red"  # fails as intended
+    WRONG = "wrong"  # passes somewhere, or fails for another reason
+
+
+class SolutionStatus(StrEnum):
+    GREEN = "green"
+    RED = "red"
+
+
 @dataclass
 class KataProof:
     id: str
-    stub: str  # "red" when the stub fails as intended
-    solution: str  # "green" when the reference passes
+    stub: StubStatus
+    solution: SolutionStatus
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -38,7 +49,8 @@ class KataProof:
         return not self.problems
 
     def to_json(self) -> dict[str, object]:
-        return {**asdict(self), "ok": self.ok}
+        raw = asdict(self)
+        return {**raw, "stub": str(self.stub), "solution": str(self.solution), "ok": self.ok}
 
 
 def code_lines(path: Path) -> list[str]:
@@ -124,25 +136,22 @@ def prove(kata: Kata, stub: list[TestResult], solution: list[TestResult]) -> Kat
     stub_red = not any(p.startswith(("stub", "bug:")) for p in problems)
     return KataProof(
         id=kata.id,
-        stub="red" if stub_red else "wrong",
-        solution="green" if not any(p.startswith("solution") for p in problems) else "red",
+        stub=StubStatus.RED if stub_red else StubStatus.WRONG,
+        solution=SolutionStatus.RED
+        if any(p.startswith("solution") for p in problems)
+        else SolutionStatus.GREEN,
         problems=problems,
     )
 
 
-def _by_spec(katas: Sequence[Kata], results: list[TestResult]) -> dict[str, list[TestResult]]:
-    index = {str(k.spec_file.resolve()): k.id for k in katas}
-    grouped: dict[str, list[TestResult]] = {k.id: [] for k in katas}
-    for r in results:
-        kid = index.get(str(Path(r.path).resolve()))
-        if kid is not None:
-            grouped[kid].append(r)
-    return grouped
-
-
-def verify(root: Path, katas: Sequence[Kata], workers: int | None = None) -> list[KataProof]:
-    jobs = workers if workers is not None else min(len(katas), os.cpu_count() or 1)
-    jobs = jobs if jobs > 1 else 0
-    learner = _by_spec(katas, run_subprocess(root, katas, impl="learner", workers=jobs).results)
-    reference = _by_spec(katas, run_subprocess(root, katas, impl="solution", workers=jobs).results)
-    return [prove(k, learner[k.id], reference[k.id]) for k in katas]
+def verify(catalog: Catalog, katas: Sequence[Kata], workers: int | None = None) -> list[KataProof]:
+    """Run every kata's spec on its learner file and on its reference, each in its own
+    process, ``workers`` at a time (default: one per core)."""
+    jobs = [Job(k, impl) for k in katas for impl in (Impl.LEARNER, Impl.SOLUTION)]
+    runs: dict[tuple[str, Impl], KataRun] = {
+        (r.kata.id, r.job.impl): r
+        for r in run(catalog, jobs, workers=workers or default_workers(len(jobs)))
+    }
+    return [
+        prove(k, runs[k.id, Impl.LEARNER].results, runs[k.id, Impl.SOLUTION].results) for k in katas
+    ]

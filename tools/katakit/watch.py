@@ -1,24 +1,17 @@
 """`kata watch`: a warm process that re-checks a kata on every save, in a fresh forked child.
 
-Torch, torchvision, Lightning and everything else the specs import are imported once, here;
-pytest itself is warmed up on a throw-away spec. Each save forks a child (see ``forkrun``), so
-no state leaks between runs and nothing the learner's code does can bring the watcher down.
+Torch, torchvision, Lightning and everything else the specs import are imported once, here.
+Each save runs the kata through the run service (``launcher``): a forked child, so no state
+leaks between runs and nothing the learner's code does can bring the watcher down.
 Lines starting ``▶ checking`` and ``■ done`` bracket every run, for editors' problem matchers.
 """
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import gc
-import importlib
-import io
 import itertools
 import os
 import select
-import shutil
 import sys
-import tempfile
 import termios
 import time
 import tty
@@ -26,53 +19,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import watchfiles
 
 from katakit import render
-from katakit.catalog import Catalog, Kata, UnknownKata
-from katakit.forkrun import run_forked
-from katakit.results import Verdict, kata_verdicts
-from katakit.runner import QUIET, base_args
-from katakit.state import State, next_kata, statuses
+from katakit.catalog import Catalog, Kata
+from katakit.launcher import Interrupted, Job, run_one, warm
+from katakit.results import Verdict
+from katakit.state import State, next_kata, record, reveal_hint, statuses
 
 KEYS = "keys: n next kata · h hint · l list · r re-run · q quit · save a kata file to check it"
 BEGIN, END = "▶ checking", "■ done"
-WARM_SPEC = "def test_warm():\n    assert [1] == [1]\n"
-
-
-def third_party_imports(catalog: Catalog) -> list[str]:
-    """Top-level modules the katas import, except the katas' own modules."""
-    own = set(catalog.by_module())
-    names: set[str] = set()
-    for kata in catalog.katas:
-        for path in (kata.spec_file, kata.learner_file):
-            try:
-                tree = ast.parse(path.read_text())
-            except (OSError, SyntaxError):
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    names.update(a.name for a in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                    names.add(node.module)
-    return sorted(n for n in names if n.split(".")[0] not in own)
-
-
-def warm_up(catalog: Catalog) -> None:
-    """Import what every run needs, once, then freeze it out of the garbage collector's way."""
-    for name in ["torch", "torchvision", *third_party_imports(catalog)]:
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
-    with tempfile.TemporaryDirectory(prefix="kata-warm-") as tmp:
-        spec = Path(tmp) / "test_kata_warm_up.py"
-        spec.write_text(WARM_SPEC)
-        args = [*base_args(catalog.root, "learner"), *QUIET, "-p", "no:xdist", str(spec)]
-        args.append(f"--basetemp={Path(tmp) / 'basetemp'}")
-        with contextlib.redirect_stdout(io.StringIO()):
-            pytest.main(args)
-    gc.collect()
-    gc.freeze()
 
 
 class Keys:
@@ -108,16 +64,14 @@ class Keys:
 class Watcher:
     def __init__(self, catalog: Catalog, kata: Kata | None) -> None:
         self.catalog = catalog
-        self.state = State.load(catalog.root)
-        self.current = kata or next_kata(catalog, statuses(catalog, self.state))
-        self.basetemp = Path(tempfile.mkdtemp(prefix="kata-watch-"))
+        self.current = kata or next_kata(catalog, self.statuses())
         self.last: Verdict | None = None
 
+    def statuses(self) -> dict[str, Any]:
+        return dict(statuses(self.catalog, State.load(self.catalog.root)))
+
     def kata_of(self, paths: set[Path]) -> Kata | None:
-        found: list[Kata] = []
-        for path in paths:
-            with contextlib.suppress(UnknownKata):
-                found.append(self.catalog.find(str(path)))
+        found = [k for k in map(self.catalog.for_path, paths) if k is not None]
         if self.current is not None and self.current in found:
             return self.current
         return found[-1] if found else None
@@ -127,11 +81,8 @@ class Watcher:
         out = render.console
         out.print(f"{BEGIN} {kata.id} …", style="dim", highlight=False)
         started = time.monotonic()
-        results = run_forked(self.catalog.root, kata, self.basetemp / "run")
-        verdicts = kata_verdicts(self.catalog, results)
-        verdict = verdicts[0] if verdicts else Verdict(kata, [])
-        self.state.record(kata, verdict.green)
-        self.state.save()
+        verdict = run_one(self.catalog, Job(kata)).verdict
+        record(self.catalog.root, kata, verdict.green)
         after = f"Green! Press n for the next kata{self._upcoming()}, or keep editing."
         render.show_verdict(self.catalog, verdict, after_green=after)
         out.print(f"{END} {kata.id} in {time.monotonic() - started:.2f} s", style="dim")
@@ -139,7 +90,7 @@ class Watcher:
         return verdict
 
     def _upcoming(self) -> str:
-        upcoming = next_kata(self.catalog, statuses(self.catalog, self.state))
+        upcoming = next_kata(self.catalog, self.statuses())
         return f" ({upcoming.id})" if upcoming is not None else ""
 
     def introduce(self, kata: Kata) -> None:
@@ -149,7 +100,7 @@ class Watcher:
         render.console.print(f"open  {render.rel(self.catalog, kata.learner_file)}", style="bold")
 
     def advance(self) -> None:
-        upcoming = next_kata(self.catalog, statuses(self.catalog, self.state))
+        upcoming = next_kata(self.catalog, self.statuses())
         if upcoming is None:
             render.console.print("[green bold]Every kata is solved.[/green bold] Well done!")
             return
@@ -166,20 +117,15 @@ class Watcher:
         if key == "n":
             self.advance()
         elif key == "h" and self.current is not None:
-            shown = min(self.state.hints.get(self.current.id, 0) + 1, len(self.current.hints))
-            self.state.hints[self.current.id] = shown
-            self.state.save()
+            shown = reveal_hint(self.catalog.root, self.current)
             render.show_hint(self.current, shown, again="h again")
         elif key == "l":
-            render.show_list(self.catalog, statuses(self.catalog, self.state))
+            render.show_list(self.catalog, self.statuses())
         elif key == "r" and self.current is not None:
             self.check(self.current)
         else:
             render.console.print(KEYS, style="dim")
         return True
-
-    def close(self) -> None:
-        shutil.rmtree(self.basetemp, ignore_errors=True)
 
 
 def changes(root: Path) -> Iterator[set[Path]]:
@@ -200,7 +146,7 @@ def watch(catalog: Catalog, kata: Kata | None) -> int:
     out = render.console
     out.print("kata watch: importing torch and friends once …", style="dim", highlight=False)
     started = time.monotonic()
-    warm_up(catalog)
+    warm(catalog, catalog.katas)
     out.print(f"ready in {time.monotonic() - started:.1f} s. {KEYS}", style="dim")
     watcher = Watcher(catalog, kata)
     try:
@@ -219,6 +165,6 @@ def watch(catalog: Catalog, kata: Kata | None) -> int:
                     if not watcher.on_key(key):
                         return 0
                     key = keys.read()
-    finally:
-        watcher.close()
+    except Interrupted:
+        return 130
     return 0
