@@ -61,6 +61,7 @@ class Kata:
     solution_dir: Path
     bug: BugSpec | None = None
     order: tuple[str, str] = field(default=("", ""), compare=False)
+    broken: str = ""  # why it cannot run (a stand-in for a broken kata when grading)
 
     @property
     def learner_file(self) -> Path:
@@ -250,11 +251,11 @@ class Catalog:
         return None
 
     def groups(self) -> dict[str, list[Kata]]:
-        """Katas by every name a selection may use: track (``tensors``), id prefix (``arch``,
-        ``bugs``), and kind (``bug``, ``topic``)."""
+        """Katas by every name a selection may use: track (``tensors``), id prefix (``arch``),
+        and kind (``bug`` or ``bugs``, ``topic`` or ``topics``)."""
         out: dict[str, list[Kata]] = {}
         for kata in self.katas:
-            for name in {kata.track, kata.id.split("/", 1)[0], kata.kind}:
+            for name in {kata.track, kata.id.split("/", 1)[0], kata.kind, f"{kata.kind}s"}:
                 out.setdefault(name, []).append(kata)
         return out
 
@@ -281,11 +282,12 @@ def find_workspace(start: Path) -> Path | None:
     return next((f for f in (here, *here.parents) if is_workspace(f)), None)
 
 
-def _known_folders(root: Path) -> dict[str, str]:
-    """Kata folder (relative) -> id, as the manifest recorded them at `kata sync`."""
+def _known_folders(root: Path) -> dict[str, tuple[str, list[str]]]:
+    """Kata folder (relative) -> (id, its files), as the manifest recorded them."""
     from katakit.pristine import load_manifest
 
-    return {entry["folder"]: kid for kid, entry in load_manifest(root)["katas"].items()}
+    entries = load_manifest(root)["katas"].items()
+    return {entry["folder"]: (kid, list(entry["files"])) for kid, entry in entries}
 
 
 def discover(root: Path) -> Catalog:
@@ -297,12 +299,15 @@ def discover(root: Path) -> Catalog:
     katas: list[Kata] = []
     broken: list[Broken] = []
     for folder in sorted(folders):
+        rel = folder.relative_to(root).as_posix()
+        kid, files = known.get(rel, (rel, []))
         try:
             katas.append(load_kata(folder, root))
         except CatalogError as err:
-            rel = folder.relative_to(root).as_posix()
-            broken.append(Broken(known.get(rel, rel), folder, str(err)))
-    for rel, kid in sorted(known.items()):  # a whole kata folder deleted
+            missing = [f for f in files if not (root / f).is_file()]
+            why = f"missing {', '.join(missing)}" if missing else str(err)
+            broken.append(Broken(kid, folder, why.replace(f"{root}/", "")))
+    for rel, (kid, _) in sorted(known.items()):  # a whole kata folder deleted
         if not (root / rel).exists():
             broken.append(Broken(kid, root / rel, f"{rel}: the kata's folder is missing"))
     return Catalog(root=root, katas=tuple(katas), broken=tuple(broken))

@@ -32,6 +32,40 @@ class SelectionError(ValueError):
     pass
 
 
+def broken_katas(catalog: Catalog) -> list[Kata]:
+    """Each broken kata the manifest knows, as a kata worth its recorded points: graded, it
+    scores 0 with the reason, so breaking a kata never shrinks the maximum."""
+    entries = load_manifest(catalog.root)["katas"]
+    out = []
+    for broken in catalog.broken:
+        entry = entries.get(broken.id)
+        if entry is None:
+            continue  # a folder the template never had: not graded
+        learner = next((f for f in entry["files"] if not Path(f).name.startswith("test_")), "")
+        module = Path(learner).stem if learner.endswith(".py") else broken.id
+        out.append(
+            Kata(
+                id=broken.id,
+                title="(broken)",
+                track=broken.folder.parent.name.split("_", 1)[-1],
+                kind="topic",
+                topics=(),
+                minutes=0,
+                level=1,
+                needs=(),
+                hints=(),
+                requires=(),
+                points=entry["points"],
+                timeout=0,
+                folder=broken.folder,
+                module=module,
+                solution_dir=broken.folder,
+                broken=broken.error,
+            )
+        )
+    return out
+
+
 def select(catalog: Catalog, entries: Sequence[str] | None) -> list[Kata]:
     """The katas to grade: ``entries`` (kata ids, paths, track names such as ``tensors``, id
     prefixes such as ``arch`` or ``bugs``), else the ``grade`` list of classroom.toml, else
@@ -39,7 +73,7 @@ def select(catalog: Catalog, entries: Sequence[str] | None) -> list[Kata]:
     if entries is None:
         config = catalog.root / SELECTION_FILE
         if not config.exists():
-            return list(catalog.katas)
+            return [*catalog.katas, *broken_katas(catalog)]
         try:
             raw = tomllib.loads(config.read_text()).get("grade", [])
         except tomllib.TOMLDecodeError as err:
@@ -47,17 +81,22 @@ def select(catalog: Catalog, entries: Sequence[str] | None) -> list[Kata]:
         if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
             raise SelectionError(f"{SELECTION_FILE}: `grade` must be a list of ids or tracks")
         entries = raw
+    everything = [*catalog.katas, *broken_katas(catalog)]
     groups = catalog.groups()
     chosen: set[str] = set()
     for entry in entries:
         if entry in groups:
             chosen.update(k.id for k in groups[entry])
             continue
+        broken = catalog.find_broken(entry)
+        if broken is not None:
+            chosen.add(broken.id)
+            continue
         try:
             chosen.add(catalog.find(entry).id)
         except UnknownKata as err:
             raise SelectionError(f"cannot grade {entry!r}: {err}") from err
-    return [k for k in catalog.katas if k.id in chosen]
+    return [k for k in everything if k.id in chosen]
 
 
 @dataclass
@@ -161,12 +200,35 @@ def grade(
     given (a re-grade)."""
     if tamper is None:
         tamper = check(catalog.root, load_manifest(catalog.root)["protected"])
-    runs = run(catalog, [Job(k) for k in katas], workers=default_workers(len(katas)))
-    grades = [KataGrade(r.kata, r.verdict, tamper.zeroes(r.kata, catalog.root)) for r in runs]
+    runnable = [k for k in katas if not k.broken]
+    runs = {
+        r.kata.id: r
+        for r in run(catalog, [Job(k) for k in runnable], workers=default_workers(len(runnable)))
+    }
+    grades = [
+        KataGrade(
+            k,
+            runs[k.id].verdict if k.id in runs else Verdict(k, [broken_result(k)]),
+            tamper.zeroes(k, catalog.root),
+        )
+        for k in katas
+    ]
     report = Report(catalog.root, grades, tamper)
     if junit is not None:
         write_junit(report, junit)
     return report
+
+
+def broken_result(kata: Kata) -> TestResult:
+    message = f"this kata is broken ({kata.broken}): `kata reset {kata.id}` restores it"
+    return TestResult(
+        path=str(kata.folder),
+        nodeid=f"{kata.id}::<broken>",
+        name=RUN_NAME,
+        outcome="error",
+        exc_type="Broken",
+        message=message,
+    )
 
 
 def write_junit(report: Report, path: Path) -> None:

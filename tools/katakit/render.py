@@ -51,6 +51,7 @@ def show_next(catalog: Catalog, statuses: dict[str, Status], kata: Kata | None) 
     solved = sum(s == "solved" for s in statuses.values())
     console.print(f"[bold]Torch Katas[/bold]: {solved} of {len(catalog.katas)} solved")
     console.print(progress_table(catalog, statuses))
+    broken_notice(catalog)
     console.print()
     if kata is None:
         console.print("[green bold]Every kata is solved.[/green bold] Well done!")
@@ -82,7 +83,20 @@ def show_list(catalog: Catalog, statuses: dict[str, Status]) -> None:
             ", ".join(kata.needs) or "",
             Text(label, style=style),
         )
+    for broken in catalog.broken:
+        table.add_row("!", broken.id, broken.error, "", "", Text("✘ broken", style="red bold"))
     console.print(table)
+    broken_notice(catalog)
+
+
+def broken_notice(catalog: Catalog) -> None:
+    for broken in catalog.broken:
+        console.print(
+            Text(
+                f"{broken.id} is broken ({broken.error}): `kata reset {broken.id}` restores it.",
+                style="red",
+            )
+        )
 
 
 GREEN_NEXT = "Green! `kata next` for the next one, `kata solution` to compare."
