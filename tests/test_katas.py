@@ -42,6 +42,13 @@ MUST_BE_COVERED = (
     "pl.custom-callback",
     "pl.lr-monitor",
 )
+# New curriculum ids under landed prefixes whose katas are filed, not yet written: the issue
+# that adds each kata removes it here.
+STILL_TO_COME = (
+    "tensors.autograd",  # issue 14
+    "data.imbalance",  # issue 18
+    "training.plateau",  # issue 18
+)
 
 
 def by_id(kata: Kata) -> str:
@@ -80,7 +87,11 @@ def test_vendored_curriculum_matches_the_shared_one(root: Path) -> None:
 
 def test_landed_tracks_cover_every_topic(root: Path, catalog: Catalog) -> None:
     covered = {t for k in catalog.katas for t in k.topics}
-    wanted = [t for t in curriculum_topics(root) if t.startswith(MUST_BE_COVERED)]
+    wanted = [
+        t
+        for t in curriculum_topics(root)
+        if t.startswith(MUST_BE_COVERED) and t not in STILL_TO_COME
+    ]
     assert wanted, "the curriculum lost its topics?"
     assert [t for t in wanted if t not in covered] == []
 

@@ -171,7 +171,8 @@ class TestOneBrokenKataBreaksNothingElse:
         listed = kata("list", "--json")
         assert listed.returncode == 0, listed.stderr
         rows = {r["id"]: r for r in json.loads(listed.stdout)}
-        assert rows["demo/bug-sign"]["status"] == "broken" and file in rows["demo/bug-sign"]["error"]
+        sign = rows["demo/bug-sign"]
+        assert sign["status"] == "broken" and file in sign["error"]
         assert kata("list").returncode == 0 and "broken" in kata("list").stdout
         assert kata().returncode == 0 and kata("doctor").returncode == 0
         check = kata("check", "demo/bug-sign")
@@ -182,7 +183,7 @@ class TestOneBrokenKataBreaksNothingElse:
         reset = kata("reset", "demo/bug-sign", "--yes")
         assert reset.returncode == 0 and file in reset.stdout, reset.stderr
         assert statuses(kata)["demo/bug-sign"] == "new"
-        return str(rows["demo/bug-sign"]["error"])
+        return str(sign["error"])
 
     def test_a_deleted_learner_file_is_listed_and_reset_restores_it(
         self, kata: Kata, workspace: Path

@@ -17,6 +17,7 @@ MAINTAINERS_ONLY = (
     ".github/workflows/ci.yml",
     "tools/bench.py",
     "tools/bench_watch.py",
+    "tools/bench_katas.py",
 )
 
 

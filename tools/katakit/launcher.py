@@ -415,12 +415,9 @@ def run(
     *,
     workers: int = 1,
     on_run: Callable[[KataRun], None] | None = None,
-    cancel: Callable[[], bool] | None = None,
 ) -> list[KataRun]:
-    """Run every job, ``workers`` children at a time; the runs come back in the jobs' order.
-
-    ``on_run`` sees each run as it ends. ``cancel`` is asked between reads; when it says yes,
-    every child is stopped and ``Interrupted`` raised, as for Ctrl-C."""
+    """Run every job, ``workers`` children at a time; the runs come back in the jobs' order,
+    and ``on_run`` sees each as it ends. Ctrl-C stops every child and raises ``Interrupted``."""
     root = catalog.root
     warm(catalog, {j.kata for j in jobs})
     done: list[KataRun | None] = [None] * len(jobs)
@@ -454,8 +451,6 @@ def run(
                     settle(_hung(live, root), live)
                 elif _exited(live):
                     settle(_ended(live), live)
-            if cancel is not None and cancel():
-                raise Interrupted
     except KeyboardInterrupt as err:
         for live in list(running.values()):
             _kill(live)
@@ -465,8 +460,8 @@ def run(
     return [r for r in done if r is not None]
 
 
-def run_one(catalog: Catalog, job: Job, cancel: Callable[[], bool] | None = None) -> KataRun:
-    return run(catalog, [job], cancel=cancel)[0]
+def run_one(catalog: Catalog, job: Job) -> KataRun:
+    return run(catalog, [job])[0]
 
 
 def default_workers(jobs: int) -> int:
