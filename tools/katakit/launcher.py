@@ -42,12 +42,13 @@ from typing import Any
 
 import pytest
 
+from katakit import guard
 from katakit.catalog import Catalog, Kata
 from katakit.resolver import Impl
 from katakit.results import RUN_NAME, TestResult, Verdict
 
 GRACE_S = 5.0  # the watchdog's margin over a kata's per-test timeout
-DUMP_WAIT_S = 0.5  # how long a hung child gets to write where it was
+DUMP_WAIT_S = 2.0  # at most this long for a hung child to write where it was
 # Only the plugins a spec needs (no third-party autoload: anyio, xdist, whatever else is
 # installed); short tracebacks (still enough to find the failing line, much cheaper to build).
 PLUGINS = ["-p", "pytest_timeout", "-p", "no:cacheprovider"]
@@ -81,6 +82,8 @@ class Job:
     overrides: tuple[tuple[str, Path], ...] = ()  # (module, file) pairs: a mutant, say
     first_failure: bool = False  # stop at the first failing test (mutants need one)
     verbose: bool = False  # pytest's own output on this terminal (one job at a time)
+    collect_only: bool = False  # only the test ids (the trusted grade's reference list)
+    canary: Path | None = None  # a spec whose one test must fail (the trusted grade's check)
 
 
 @dataclass
@@ -213,9 +216,11 @@ def pytest_args(root: Path, job: Job, basetemp: Path) -> list[str]:
     args += [f"--impl={job.impl.value}", "--kata-service", f"--basetemp={basetemp}"]
     args += PLUGINS if job.verbose else QUIET
     args += [f"--kata-override={module}={path}" for module, path in job.overrides]
-    if job.first_failure:
-        args.append("-x")
-    return [*args, str(job.kata.spec_file)]
+    args += ["-x"] if job.first_failure else []
+    args += ["--collect-only"] if job.collect_only else []
+    args += ["--noconftest"]  # a conftest.py a learner adds (or writes) never joins in
+    args.append(str(job.kata.spec_file))
+    return args + ([str(job.canary)] if job.canary is not None else [])
 
 
 def _child(root: Path, job: Job, write_fd: int, scratch: Path) -> int:  # pragma: no cover
@@ -230,12 +235,23 @@ def _child(root: Path, job: Job, write_fd: int, scratch: Path) -> int:  # pragma
         dump = open(scratch / "where.txt", "w")  # noqa: SIM115 - open until the child ends
         faulthandler.register(signal.SIGUSR1, file=dump, all_threads=True)
         os.chdir(root)
-        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        os.environ.pop("PYTEST_ADDOPTS", None)
+        harden()
         args = pytest_args(root, job, scratch / "tmp")
         code = int(pytest.main(args, plugins=[_Reporter(write_fd)]))
     finally:
         os._exit(code)
+
+
+def harden() -> None:  # pragma: no cover - in the child
+    """Before any learner code: only the trusted install's plugins and settings, no module
+    from the working folder shadowing a real one, and the offline guard."""
+    for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTHONSTARTUP"):
+        os.environ.pop(name, None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    os.environ["PYTHONSAFEPATH"] = "1"  # Python subprocesses: no script folder on sys.path
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
+    os.environ.update(guard.with_guard({}))
+    guard.install()
 
 
 # --- the parent's loop -----------------------------------------------------------------------

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
-import socket
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from katakit import resolver
+from katakit import guard, resolver
 from katakit.catalog import Catalog, Kata, find_workspace, load_catalog
 from katakit.results import (
     GPU_SKIP_PROPERTY,
@@ -177,41 +177,25 @@ def _kata_seed() -> None:
     torch.manual_seed(SEED)
 
 
-def _is_loopback(family: int, address: Any) -> bool:
-    if family == getattr(socket, "AF_UNIX", None):
-        return True
-    host = address[0] if isinstance(address, tuple) else address
-    host = str(host)
-    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")
-
-
-class NetworkBlocked(ConnectionError):
-    pass
-
-
 @pytest.fixture(autouse=True)
-def _kata_offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Katas run offline: a connection anywhere but loopback fails loudly."""
-    original_connect = socket.socket.connect
-    original_connect_ex = socket.socket.connect_ex
-
-    def check(sock: socket.socket, address: Any) -> None:
-        if not _is_loopback(sock.family, address):
-            raise NetworkBlocked(
-                f"Katas run offline, but the code tried to connect to {address!r}. "
-                "Use the synthetic data the task describes instead of downloading."
-            )
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        check(sock, address)
-        original_connect(sock, address)
-
-    def connect_ex(sock: socket.socket, address: Any) -> int:
-        check(sock, address)
-        return original_connect_ex(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+def _kata_offline(request: pytest.FixtureRequest) -> Generator[None, None, None]:
+    """A kata's test runs offline (``guard``); under the run service the guard is already in
+    place from before the learner's code was imported."""
+    if guard.active() or kata_of(request.config, request.node.path) is None:
+        yield
+        return
+    saved = {k: os.environ.get(k) for k in guard.with_guard({})}
+    os.environ.update(guard.with_guard({}))
+    guard.install()
+    try:
+        yield
+    finally:
+        guard.uninstall()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.hookimpl(wrapper=True)
