@@ -193,7 +193,8 @@ def test_regrade_against_the_template_sees_through_a_resynced_manifest(
     assert local["tampered"] == [], "a re-signed manifest fools the in-repo check..."
     again = kata("grade", "--json", "--against", str(template), "--out", str(tmp_path / "b"))
     data = json.loads(again.stdout)
-    assert data["tampered"] == ["katas/01_demo/01_add/test_demo_add.py"]
+    assert data["tampered"] == ["katas/01_demo/01_add/test_demo_add.py", "katas/manifest.json"]
+    assert data["advisory"] is False and local["advisory"] is True
     assert by_id(data)["demo/add"]["points"] == 0 and by_id(data)["demo/bug-sign"]["points"] == 1
     assert spec.read_text().count("assert True or") == 2, "the student's files are untouched"
 

@@ -31,7 +31,7 @@ def steps(name: str) -> list[dict[str, Any]]:
 
 def test_workflows_match_the_github_workflow_schema() -> None:
     files = sorted(map(str, WORKFLOWS.glob("*.yml")))
-    assert len(files) == 2
+    assert len(files) == 3
     done = subprocess.run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *files],
         capture_output=True,
@@ -40,7 +40,7 @@ def test_workflows_match_the_github_workflow_schema() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("name", ["classroom.yml", "ci.yml"])
+@pytest.mark.parametrize("name", ["classroom.yml", "ci.yml", "regrade.yml"])
 def test_least_privilege_pinned_actions_and_a_timeout(name: str) -> None:
     wf = workflow(name)
     assert wf["permissions"] == {"contents": "read"}
@@ -62,12 +62,39 @@ def test_ci_runs_only_in_the_upstream_template() -> None:
     assert job["if"] == "github.event.repository.is_template"
 
 
+REGRADE_LINES = {
+    "bash .devcontainer/setup.sh",
+    '.venv/bin/kata regrade "$ROSTER" --matrix',
+    '.venv/bin/kata regrade "$ROSTER" --template template --students students --only "$STUDENT" '
+    '--out "regrade/$STUDENT"',
+    '.venv/bin/kata regrade "$ROSTER" --merge regrade --out class-table',
+    'cat class-table/class.md >> "$GITHUB_STEP_SUMMARY"',
+}
+
+
 def run_lines(name: str) -> list[str]:
     return [s["run"].strip() for s in steps(name) if "run" in s]
 
 
+NODE24_ACTIONS = {  # the current majors, on Node 24
+    "actions/checkout": "3d3c42e5aac5ba805825da76410c181273ba90b1",  # v7.0.1
+    "actions/setup-python": "5fda3b95a4ea91299a34e894583c3862153e4b97",  # v7.0.0
+    "actions/upload-artifact": "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f",  # v7.0.0
+    "actions/download-artifact": "37930b1c2abaa49bbe596cd826c3c89aef350131",  # v7.0.0
+}
+
+
+@pytest.mark.parametrize("name", ["classroom.yml", "ci.yml", "regrade.yml"])
+def test_actions_are_the_node24_majors(name: str) -> None:
+    for step in steps(name):
+        if "uses" in step:
+            action, _, sha = step["uses"].partition("@")
+            assert NODE24_ACTIONS[action] == sha, step["uses"]
+
+
 def test_every_run_step_is_a_command_this_suite_runs() -> None:
     tested = {
+        *REGRADE_LINES,  # tests/test_trusted.py runs regrade.yml's steps in a class layout
         "bash .devcontainer/setup.sh",  # tests/test_devcontainer.py: setup.sh, GPU or not
         ".venv/bin/kata grade --out kata-report",  # below, in a workspace
         ".venv/bin/ruff check .",  # tests/test_quality.py runs ci.yml's tool steps
@@ -75,7 +102,8 @@ def test_every_run_step_is_a_command_this_suite_runs() -> None:
         ".venv/bin/mypy",
         "bash .ci/run",  # tests/test_readme.py: .ci/run is README's test command
     }
-    assert set(run_lines("classroom.yml")) | set(run_lines("ci.yml")) <= tested
+    every = set(run_lines("classroom.yml")) | set(run_lines("ci.yml"))
+    assert every | set(run_lines("regrade.yml")) <= tested
 
 
 def test_classroom_grade_step_runs_here(workspace: Path, kata_at: Kata) -> None:

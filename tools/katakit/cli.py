@@ -177,35 +177,40 @@ def grade(
         typer.Option(help="re-grade with the specs and harness of this pristine template"),
     ] = None,
 ) -> None:
-    """Classroom: points per kata, tampered specs detected, a GitHub Actions job summary."""
+    """Classroom: points per kata, a GitHub Actions job summary. Advisory in a student's own
+    repository; `--against TEMPLATE` is the trusted re-grade of this copy."""
     import os
-    import tempfile
     from pathlib import Path
 
     from katakit import grade as grading
-    from katakit.catalog import discover
 
-    cat = catalog()
     out_dir = Path(out).resolve()
-    with tempfile.TemporaryDirectory(prefix="kata-regrade-") as tmp:
-        tamper = None
+    try:
         if against is not None:
+            if select is not None:
+                fail("--select and --against do not mix: the template's classroom.toml decides", 2)
+            from katakit.catalog import find_root
+            from katakit.trusted import TemplateError, prepared, regrade
+
             template = Path(against).resolve()
-            if not (template / "katas" / "manifest.json").exists():
-                fail(f"{template} is not a Torch Katas template (no katas/manifest.json)", 2)
-            tamper = grading.against_template(cat.root, template, Path(tmp) / "ws")
-            cat = discover(Path(tmp) / "ws")
-        try:
-            chosen = grading.select(cat, select.split(",") if select else None)
-        except grading.SelectionError as err:
-            fail(str(err), 2)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            report = grading.grade(cat, chosen, junit=out_dir / "junit.xml", tamper=tamper)
-        except KeyboardInterrupt:
-            interrupted("grading")
-        for line in grading.publish(report, out_dir, dict(os.environ)):
-            typer.echo(line)
+            try:
+                with prepared(template) as reference:
+                    report = regrade(find_root(), reference, out_dir / "junit.xml")
+                    lines = grading.publish(report, out_dir, dict(os.environ))
+            except TemplateError as err:
+                fail(str(err), 2)
+        else:
+            cat = catalog()
+            try:
+                chosen = grading.select(cat, select.split(",") if select else None)
+            except grading.SelectionError as err:
+                fail(str(err), 2)
+            report = grading.grade(cat, chosen, junit=out_dir / "junit.xml")
+            lines = grading.publish(report, out_dir, dict(os.environ))
+    except KeyboardInterrupt:
+        interrupted("grading")
+    for line in lines:
+        typer.echo(line)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=1))
     else:
@@ -215,6 +220,76 @@ def grade(
 
         render.console.print(Markdown(grading.markdown(report)))
     raise typer.Exit(0 if report.score == report.max_score else 1)
+
+
+@app.command()
+def regrade(
+    roster: Annotated[str, typer.Argument(help="roster.toml: one [[student]] per student")],
+    template: Annotated[
+        str, typer.Option(help="the pristine template (default: this workspace)")
+    ] = ".",
+    out: Annotated[str, typer.Option(help="where the class table goes")] = "regrade",
+    students: Annotated[
+        str | None, typer.Option(help="folder holding students given by repo (DIR/<name>)")
+    ] = None,
+    only: Annotated[str | None, typer.Option(help="re-grade this student only")] = None,
+    matrix: Annotated[
+        bool, typer.Option("--matrix", help="print the roster as a GitHub Actions matrix")
+    ] = False,
+    merge: Annotated[
+        str | None, typer.Option(help="join the class.json tables found under this folder")
+    ] = None,
+) -> None:
+    """Teachers: the trusted re-grade of every student on a roster; one class table."""
+    import os
+    from pathlib import Path
+
+    from katakit import roster as rosters
+    from katakit.grade import publish
+    from katakit.trusted import TemplateError, prepared
+    from katakit.trusted import regrade as trusted_regrade
+
+    out_dir = Path(out).resolve()
+    if merge is not None:
+        rows, merged_from = rosters.merge(Path(merge))
+        rosters.write(rows, out_dir, merged_from)
+        typer.echo(rosters.table_markdown(rows, merged_from))
+        return
+    roster_path = Path(roster).resolve()
+    try:
+        listed = rosters.load(roster_path)
+    except rosters.RosterError as err:
+        fail(str(err), 2)
+    if only is not None:
+        listed = [s for s in listed if s.name == only]
+        if not listed:
+            fail(f"{only!r} is not on the roster", 2)
+    if matrix:
+        entries = [{"name": s.name, "repo": s.repo} for s in listed if s.repo]
+        line = "students=" + json.dumps(entries)
+        if os.environ.get("GITHUB_OUTPUT"):
+            with open(os.environ["GITHUB_OUTPUT"], "a") as handle:
+                handle.write(line + "\n")
+        typer.echo(line)
+        return
+    source = Path(template).resolve()
+    rows = []
+    try:
+        with prepared(source) as reference:
+            for student in listed:
+                folder = student.folder(roster_path, Path(students) if students else None)
+                if not folder.is_dir():
+                    rows.append(rosters.Row(student.name, error=f"no copy at {folder}"))
+                    continue
+                report = trusted_regrade(folder, reference)
+                publish(report, out_dir / "students" / student.name, {})
+                rows.append(rosters.Row.from_grade(student.name, report.to_json()))
+    except TemplateError as err:
+        fail(str(err), 2)
+    except KeyboardInterrupt:
+        interrupted("the class re-grade")
+    rosters.write(rows, out_dir, str(source))
+    typer.echo(rosters.table_markdown(rows, str(source)))
 
 
 @app.command("export")

@@ -15,6 +15,8 @@ MAINTAINERS_ONLY = (
     "tests/",
     ".ci/",
     ".github/workflows/ci.yml",
+    ".github/workflows/regrade.yml",
+    "roster.toml",
     "tools/bench.py",
     "tools/bench_watch.py",
     "tools/bench_katas.py",

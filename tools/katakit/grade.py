@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 
 from katakit.catalog import Catalog, Kata, UnknownKata
 from katakit.launcher import Job, default_workers, run
-from katakit.pristine import MANIFEST, load_manifest
+from katakit.pristine import load_manifest
 from katakit.results import RUN_NAME, TestResult, Verdict, failure_text
 from katakit.tamper import TamperReport, check
 
@@ -104,6 +103,8 @@ class KataGrade:
     kata: Kata
     verdict: Verdict
     tampered: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # the static scan's lines (trusted grade)
+    forged: str = ""  # why the run's own report cannot be trusted (trusted grade)
 
     @property
     def gpu_skipped(self) -> int:
@@ -124,13 +125,15 @@ class KataGrade:
 
     @property
     def points(self) -> int:
-        return self.kata.points if self.green and not self.tampered else 0
+        return self.kata.points if self.green and not self.tampered and not self.forged else 0
 
     @property
     def max_points(self) -> int:
         return self.kata.points if self.in_play else 0
 
     def why(self, root: Path) -> str:
+        if self.forged:
+            return f"scores 0: {self.forged}"
         if self.tampered:
             return "scores 0: changed from the original: " + ", ".join(self.tampered)
         if not self.in_play:
@@ -157,6 +160,8 @@ class KataGrade:
             "gpu_skipped": self.gpu_skipped,
             "green": self.green,
             "tampered": self.tampered,
+            "flags": self.flags,
+            "forged": self.forged,
             "message": self.why(root),
         }
 
@@ -166,6 +171,7 @@ class Report:
     root: Path
     grades: list[KataGrade]
     tamper: TamperReport
+    trusted_against: str = ""  # the template of a trusted re-grade; "" for the advisory grade
 
     @property
     def score(self) -> int:
@@ -186,6 +192,8 @@ class Report:
             "gpu_tests_skipped": self.gpu_skipped,
             "katas": [g.to_json(self.root) for g in self.grades],
             "tampered": self.tamper.changed,
+            "advisory": not self.trusted_against,
+            "template": self.trusted_against,
         }
 
 
@@ -273,6 +281,19 @@ def bar(done: int, total: int, width: int = 20) -> str:
 def markdown(report: Report) -> str:
     """The job summary: the score, a per-track table with text bars, and what to fix."""
     lines = [f"## Torch Katas: {report.score} / {report.max_score} points", ""]
+    if report.trusted_against:
+        lines += [
+            "Trusted re-grade: the template's specs and harness, only the learner files of its "
+            "katas taken from the student's copy.",
+            "",
+        ]
+    else:
+        lines += [
+            "> [!NOTE]",
+            "> Advisory grade: it ran in a repository the student controls. The grade that "
+            "counts is the teacher's trusted re-grade from the template (`kata regrade`).",
+            "",
+        ]
     if report.tamper.changed:
         lines += [
             "> [!WARNING]",
@@ -359,19 +380,3 @@ def publish(report: Report, out: Path, env: dict[str, str]) -> list[str]:
         with open(env["GITHUB_OUTPUT"], "a") as f:
             f.write(f"result={encoded}\npoints={report.score}\nmax-points={report.max_score}\n")
     return github_commands(report) if env.get("GITHUB_ACTIONS") == "true" else []
-
-
-IGNORED = shutil.ignore_patterns(".git", ".venv", ".kata", "__pycache__", ".*_cache")
-
-
-def against_template(student: Path, template: Path, into: Path) -> TamperReport:
-    """Copy the student's workspace to ``into`` with every protected file (and the manifest)
-    taken from the template; report which of them the student's copy had changed."""
-    shutil.copytree(student, into, ignore=IGNORED, symlinks=True)
-    expected = load_manifest(template)["protected"]
-    report = check(student, expected)
-    for path in [*expected, str(MANIFEST)]:
-        target = into / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(template / path, target)
-    return report

@@ -234,7 +234,7 @@ def _child(root: Path, job: Job, write_fd: int, scratch: Path) -> int:  # pragma
             os.dup2(devnull, fd)
         dump = open(scratch / "where.txt", "w")  # noqa: SIM115 - open until the child ends
         faulthandler.register(signal.SIGUSR1, file=dump, all_threads=True)
-        os.chdir(root)
+        os.chdir(scratch / "cwd")  # paths are absolute: a relative write lands in scratch
         harden()
         args = pytest_args(root, job, scratch / "tmp")
         code = int(pytest.main(args, plugins=[_Reporter(write_fd)]))
@@ -249,6 +249,8 @@ def harden() -> None:  # pragma: no cover - in the child
         os.environ.pop(name, None)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ["PYTHONSAFEPATH"] = "1"  # Python subprocesses: no script folder on sys.path
+    os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # no cached bytecode a later run could pick up
+    sys.dont_write_bytecode = True
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
     os.environ.update(guard.with_guard({}))
     guard.install()
@@ -298,6 +300,7 @@ class _Live:
 def _start(root: Path, index: int, job: Job, scratch_root: Path) -> _Live:
     scratch = scratch_root / str(index)
     (scratch / "tmp").mkdir(parents=True)
+    (scratch / "cwd").mkdir()
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()

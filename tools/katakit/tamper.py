@@ -2,8 +2,11 @@
 
 Protected: every kata's spec and metadata (its points), and the harness that runs and scores
 them (the ``katakit`` package, ``pyproject.toml`` with the pytest settings, ``classroom.toml``
-when a teacher chose a subset). ``kata sync`` records their SHA-256 in ``katas/manifest.json``.
-A changed or deleted spec or metadata file zeroes its kata; a changed harness file zeroes all.
+when a teacher chose a subset, recorded as absent when there is none, the grading workflow and
+the set-up script it runs). ``kata sync`` records their SHA-256 in ``katas/manifest.json``.
+A changed, deleted (or added, for an absent one) spec or metadata file zeroes its kata; a
+changed harness file zeroes all. This check runs where the student controls the files: it
+catches slips, not a determined cheat (see ``trusted``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from pathlib import Path
 
 from katakit.catalog import Catalog, Kata
 
-HARNESS = ("pyproject.toml", "classroom.toml")
+HARNESS = (
+    "pyproject.toml",
+    "classroom.toml",
+    ".github/workflows/classroom.yml",
+    ".devcontainer/setup.sh",
+)
+ABSENT = "absent"  # the digest recorded for a harness file the template does not have
 HARNESS_PACKAGE = Path("tools") / "katakit"
 
 
@@ -27,14 +36,18 @@ def kata_files(kata: Kata, root: Path) -> list[str]:
 
 
 def harness_files(root: Path) -> list[str]:
-    package = sorted(str(p.relative_to(root)) for p in (root / HARNESS_PACKAGE).glob("*.py"))
-    return [name for name in HARNESS if (root / name).exists()] + package
+    package = sorted(p.relative_to(root).as_posix() for p in (root / HARNESS_PACKAGE).rglob("*.py"))
+    return list(HARNESS) + package
+
+
+def digest(path: Path) -> str:
+    return sha256(path) if path.is_file() else ABSENT
 
 
 def protected_hashes(catalog: Catalog) -> dict[str, str]:
     root = catalog.root
     paths = harness_files(root) + [p for k in catalog.katas for p in kata_files(k, root)]
-    return {path: sha256(root / path) for path in sorted(paths)}
+    return {path: digest(root / path) for path in sorted(paths)}
 
 
 @dataclass
@@ -50,8 +63,7 @@ class TamperReport:
 def check(root: Path, expected: dict[str, str]) -> TamperReport:
     """Compare the protected files under ``root`` with ``expected`` (path -> SHA-256)."""
     report = TamperReport()
-    for path, digest in sorted(expected.items()):
-        file = root / path
-        if not file.is_file() or sha256(file) != digest:
+    for path, want in sorted(expected.items()):
+        if digest(root / path) != want:
             report.changed.append(path)
     return report
