@@ -41,6 +41,10 @@ SUSPECT_ATTRIBUTES = {
     ("os", "kill"): "sends signals",
     ("os", "system"): "runs a shell command",
     ("os", "fork"): "forks the process",
+    ("os", "write"): "writes to a raw file descriptor",
+    ("os", "fdopen"): "opens a raw file descriptor",
+    ("os", "dup2"): "rewires file descriptors",
+    ("os", "getppid"): "looks up the grader's process",
 }
 SUSPECT_CALLS = {"exec", "eval", "compile", "__import__", "globals", "breakpoint"}
 
