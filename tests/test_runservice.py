@@ -103,7 +103,12 @@ class TestNeverLies:
     def test_ctrl_c_is_never_green(self, workspace: Path) -> None:
         toml = workspace / ADD_TOML
         toml.write_text(toml.read_text().replace("timeout = 2", "timeout = 60"))
-        with_body(workspace, "import time\n    time.sleep(50)\n    return a + b")
+        marker = workspace / "running"
+        with_body(
+            workspace,
+            f"import pathlib, time\n    pathlib.Path({str(marker)!r}).touch()\n"
+            "    time.sleep(50)\n    return a + b",
+        )
         proc = subprocess.Popen(
             [sys.executable, "-m", "katakit.cli", "check", "demo/add"],
             cwd=workspace,
@@ -113,7 +118,10 @@ class TestNeverLies:
             text=True,
             start_new_session=True,  # its own group, as a terminal's foreground job is
         )
-        time.sleep(6)  # torch imported, the spec running the slow test
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:  # the slow test is running
+            time.sleep(0.1)
+        assert marker.exists(), "the spec never reached the slow test"
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == 130, (out, err)
