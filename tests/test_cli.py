@@ -10,6 +10,7 @@ from pathlib import Path
 Kata = Callable[..., subprocess.CompletedProcess[str]]
 
 ADD = Path("katas/01_demo/01_add/demo_add.py")
+BODY = 'raise NotImplementedError("add: the elementwise sum")'
 
 
 def solve(workspace: Path) -> None:
@@ -187,3 +188,71 @@ def test_verify_fails_when_the_manifest_is_stale(kata: Kata, workspace: Path) ->
     report = json.loads(out.stdout)
     assert out.returncode == 1 and not report["ok"] and report["katas"][0]["ok"]
     assert report["problems"] == ["katas/manifest.json is stale: run `kata sync`"]
+
+
+def test_every_group_teaches_and_prints_show(kata: Kata, workspace: Path) -> None:
+    spec = workspace / "katas/01_demo/01_add/test_demo_add.py"
+    spec.write_text(
+        spec.read_text()
+        + "\n\n@pytest.mark.parametrize('n', [1, 2, 3, 4])\ndef test_scaled(n: int) -> None:\n"
+        "    ones = torch.ones(n)\n"
+        "    assert torch.equal(add(ones, ones), 2 * ones), 'wrong sum\\nthe scaled lesson'\n"
+        "\n\ndef test_other() -> None:\n"
+        "    assert torch.equal(add(torch.ones(1), torch.ones(1)), 2 * torch.ones(1)), "
+        "'wrong again\\nthe other lesson'\n"
+    )
+    (workspace / ADD).write_text(
+        "import torch\n\n\ndef add(a, b):\n"
+        "    print('shapes', a.shape, b.shape)\n    return a - b\n"
+    )
+    out = kata("check", "demo/add")
+    assert out.returncode == 1
+    assert "test_scaled (4 cases, first [1])" in out.stdout, out.stdout
+    assert "the scaled lesson" in out.stdout and "the other lesson" in out.stdout
+    assert "printed by test_add_matches_torch:" in out.stdout and "shapes torch.Size" in out.stdout
+    assert "differs from the original: a green here will not count" in out.stdout
+
+
+def test_a_raw_torch_error_shows_the_learners_line(kata: Kata, workspace: Path) -> None:
+    (workspace / ADD).write_text(
+        "import torch\nimport torch.nn.functional as F\n\n\ndef add(a, b):\n"
+        "    return F.one_hot(a, 3)\n"
+    )
+    out = kata("check", "demo/add")
+    assert f"{ADD}:6: error: test_add_matches_torch: RuntimeError: one_hot" in out.stdout
+    assert "your line 6: return F.one_hot(a, 3)" in out.stdout, out.stdout
+
+
+def test_hint_and_solution_default_to_the_current_kata(kata: Kata, workspace: Path) -> None:
+    assert "hint 1/2: first hint" in kata("hint").stdout
+    assert "hint 2/2: second hint" in kata("hint").stdout
+    assert "That was the last hint for demo/add" in kata("hint").stdout
+    path = workspace / ADD  # solved another way, the task's docstring kept
+    path.write_text(path.read_text().replace(BODY, "return torch.add(a, b)"))
+    assert kata("check", "demo/add").returncode == 0
+    shown = kata("solution")
+    assert shown.returncode == 0 and "return a + b" in shown.stdout
+    diff = shown.stdout.split("yours (code only)", 1)[1]
+    assert '"""' not in diff and "Add two tensors" not in diff, "code, not docstrings"
+
+
+def test_list_is_one_line_per_kata_in_80_columns(workspace: Path, kata_at: Kata) -> None:
+    out = kata_at(workspace, "list", env={"COLUMNS": "80"}).stdout.splitlines()
+    assert len(out) == 3 and max(len(line) for line in out) <= 80, out
+
+
+def test_a_bug_is_explained_only_after_green(kata: Kata, workspace: Path) -> None:
+    red = kata("check", "demo/bug-sign")
+    assert red.returncode == 1 and "the bug, explained" not in red.stdout
+    path = workspace / "katas/01_demo/02_bug_sign/demo_bug_sign.py"
+    path.write_text(path.read_text().replace("a + b", "a - b"))
+    green = kata("check", "demo/bug-sign")
+    assert green.returncode == 0 and "the bug, explained" in green.stdout
+    assert "It was silent because" in green.stdout
+
+
+def test_verify_wants_every_bug_explained(kata: Kata, workspace: Path) -> None:
+    toml = workspace / "katas/01_demo/02_bug_sign/kata.toml"
+    toml.write_text(toml.read_text().split("explanation =")[0])
+    report = json.loads(kata("verify", "demo/bug-sign", "--json").stdout)
+    assert not report["ok"] and "explanation" in report["katas"][0]["problems"][0]

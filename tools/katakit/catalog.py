@@ -40,6 +40,7 @@ class BugSpec:
 
     failing_tests: tuple[str, ...]
     exception: str | None = None
+    explanation: str = ""  # what the bug was, why it was silent, how to spot it: after green
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,15 @@ def load_kata(folder: Path, root: Path) -> Kata:
             if not isinstance(raw_bug, dict):
                 raise CatalogError(f"{meta_path}: `[bug]` must be a table")
             exception = raw_bug.get("exception")
+            explanation = raw_bug.get("explanation", "")
+            if not isinstance(explanation, str):
+                raise CatalogError(f"{meta_path}: `bug.explanation` must be a string")
             bug = BugSpec(
                 failing_tests=_as_tuple(raw_bug["failing_tests"], "bug.failing_tests", meta_path),
                 exception=None
                 if exception is None
                 else _as_str(exception, "bug.exception", meta_path),
+                explanation=explanation.strip(),
             )
         module = _module_name(folder)
         rel = folder.relative_to(root / "katas")

@@ -20,6 +20,9 @@ app = typer.Typer(
 )
 
 IdArg = Annotated[str, typer.Argument(help="a kata id (e.g. tensors/create) or a path in it")]
+CurrentArg = Annotated[
+    str | None, typer.Argument(help="a kata id or a path in it; default: the current kata")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
@@ -144,9 +147,27 @@ def check(
     except Interrupted:
         interrupted(f"the check of {kata.id}")
     verdict = done.verdict
-    record(cat.root, kata, verdict.green)
+    edited = edited_files(cat, kata)
+    if edited:  # a green against an edited spec proves nothing: not recorded
+        render.console.print(
+            f"[yellow]⚠ {', '.join(edited)} differs from the original: a green here will not "
+            f"count when graded. `kata reset {kata.id}` restores it.[/yellow]"
+        )
+    else:
+        record(cat.root, kata, verdict.green)
     render.show_verdict(cat, verdict)
     raise typer.Exit(0 if verdict.green else 1)
+
+
+def edited_files(cat: Catalog, kata: Kata) -> list[str]:
+    """The kata's spec and metadata files that differ from the manifest."""
+    from katakit.pristine import load_manifest
+    from katakit.tamper import check as tamper_check
+    from katakit.tamper import kata_files
+
+    protected = load_manifest(cat.root)["protected"]
+    own = {p: protected[p] for p in kata_files(kata, cat.root) if p in protected}
+    return tamper_check(cat.root, own).changed
 
 
 @app.command()
@@ -310,12 +331,12 @@ def export_(
 
 
 @app.command()
-def hint(kata_id: IdArg) -> None:
-    """Show the next hint for a kata (each call reveals one more)."""
+def hint(kata_id: CurrentArg = None) -> None:
+    """Show the next hint for a kata (each call reveals one more); default: the next kata."""
     from katakit import render
     from katakit.state import reveal_hint
 
-    kata = find(kata_id)
+    kata = current(kata_id)
     render.show_hint(kata, reveal_hint(catalog().root, kata))
 
 
@@ -350,16 +371,19 @@ def reset(
 
 
 @app.command()
-def solution(kata_id: IdArg) -> None:
-    """Show the reference solution (and a diff with yours) once your spec is green."""
+def solution(kata_id: CurrentArg = None) -> None:
+    """Show the reference solution (and a diff with yours) once your spec is green; default:
+    the kata you turned green last."""
     from rich.syntax import Syntax
 
     from katakit import render
     from katakit.pristine import load_manifest
+    from katakit.sourcecode import without_docstrings
 
     cat = catalog()
-    kata = find(kata_id)
     state = State.load(cat.root)
+    last = state.last_green if state.last_green in cat.ids else None
+    kata = current(kata_id if kata_id is not None else last)
     if state.status(kata, load_manifest(cat.root)["learner"]) != "solved":
         fail(f"Make {kata.id} green first (`kata check {kata.id}`), then compare.", 1)
     if not kata.solution_file.exists():
@@ -368,10 +392,10 @@ def solution(kata_id: IdArg) -> None:
     render.console.print(Syntax(reference, "python", line_numbers=True))
     diff = "".join(
         difflib.unified_diff(
-            kata.learner_file.read_text().splitlines(keepends=True),
-            reference.splitlines(keepends=True),
-            fromfile="yours",
-            tofile="reference",
+            without_docstrings(kata.learner_file.read_text(errors="replace")).splitlines(True),
+            without_docstrings(reference).splitlines(keepends=True),
+            fromfile="yours (code only)",
+            tofile="reference (code only)",
         )
     )
     if diff:

@@ -69,23 +69,29 @@ def show_next(catalog: Catalog, statuses: dict[str, Status], kata: Kata | None) 
     console.print(Panel(body, title=f"next {kind}: {kata.id}", title_align="left"))
 
 
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
 def show_list(catalog: Catalog, statuses: dict[str, Status]) -> None:
-    table = Table(box=None, header_style="bold")
-    for column in ("#", "id", "title", "kind", "needs", "status"):
-        table.add_column(column)
+    """One line per kata, cut to the terminal's width: number, id, status, kind, title."""
+    id_width = max([len(k.id) for k in catalog.katas] + [len(b.id) for b in catalog.broken] + [2])
+    head = f"{'#':>3}  {'id':<{id_width}}  {'status':<10}  {'kind':<4}  "
+    title_width = max(console.width - len(head) - 1, 10)
+    console.print(Text(head + "title", style="bold"), no_wrap=True, crop=True)
     for n, kata in enumerate(catalog.katas, 1):
         label, style = STATUS_STYLE[statuses[kata.id]]
-        table.add_row(
-            str(n),
-            kata.id,
-            kata.title,
-            kata.kind,
-            ", ".join(kata.needs) or "",
-            Text(label, style=style),
-        )
+        needs = f" [{', '.join(kata.needs)}]" if kata.needs else ""
+        line = Text(f"{n:>3}  {kata.id:<{id_width}}  ")
+        line.append(f"{label:<10}", style=style)
+        line.append(f"  {'bug' if kata.kind == 'bug' else 'kata':<4}  ")
+        line.append(_fit(kata.title + needs, title_width))
+        console.print(line, no_wrap=True, crop=True)
     for broken in catalog.broken:
-        table.add_row("!", broken.id, broken.error, "", "", Text("✘ broken", style="red bold"))
-    console.print(table)
+        line = Text(f"{'!':>3}  {broken.id:<{id_width}}  ")
+        line.append(f"{'✘ broken':<10}", style="red bold")
+        line.append(f"  {'':<4}  " + _fit(broken.error, title_width))
+        console.print(line, no_wrap=True, crop=True)
     broken_notice(catalog)
 
 
@@ -107,11 +113,18 @@ def show_verdict(catalog: Catalog, verdict: Verdict, after_green: str = GREEN_NE
         console.print(f"[green bold]✔ {verdict.headline()}[/green bold]")
         for skipped in verdict.skipped:
             console.print(f"  [dim]skipped {skipped.name}: {skipped.message}[/dim]")
+        bug = verdict.kata.bug
+        if bug is not None and bug.explanation:
+            console.print(
+                Panel(Text(bug.explanation), title="the bug, explained", title_align="left")
+            )
         console.print(after_green)
         return
     console.print(f"[red bold]✘ {verdict.headline()}[/red bold]")
     for line in verdict.problem_lines(catalog.root):
         console.print(Text(line), soft_wrap=True)
+    for line in verdict.output_lines():
+        console.print(Text(line, style="cyan"), soft_wrap=True)
     console.print(
         f"[dim]full output: kata check {verdict.kata.id} -v · stuck? kata hint {verdict.kata.id}"
         "[/dim]"
@@ -125,6 +138,11 @@ def show_hint(kata: Kata, shown: int, again: str = "") -> None:
     if shown < len(kata.hints):
         again = again or f"`kata hint {kata.id}` again"
         console.print(f"[dim]{again} for the next one.[/dim]")
+    else:
+        console.print(
+            f"[dim]That was the last hint for {kata.id}. Still stuck? Re-read the docstring's "
+            "contract, and print what your code computes at each step.[/dim]"
+        )
 
 
 def show_proofs(rows: Sequence[tuple[str, str, str, list[str]]]) -> None:

@@ -12,6 +12,9 @@ from katakit.catalog import Catalog, Kata
 TIMEOUT_MARK = "from pytest-timeout"
 GPU_SKIP_PROPERTY = "kata_gpu_skip"  # set on a test skipped for want of a CUDA GPU
 RUN_NAME = "the kata run"  # a result about the whole run: stopped, crashed, interrupted
+OUTPUT_CAP = 4000  # characters of a test's printed output kept in its result
+TEACHING_LINES = 8  # lines of a failure's teaching message shown per group
+OUTPUT_LINES = 10  # lines of the first failing test's output shown
 _EXC_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt))\b", re.M)
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 _SYNTAX_MSG = re.compile(r"^E\s+SyntaxError: (.*)$", re.M)
@@ -33,6 +36,7 @@ class TestResult:
     duration: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
     gpu_skip: bool = False  # skipped only because no CUDA GPU is visible: neither red nor green
+    output: str = ""  # what the test printed (stdout, then stderr), capped at OUTPUT_CAP
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,6 +113,7 @@ def from_test_report(report: Any, invocation_dir: Path | None = None) -> TestRes
         else None,
         duration=float(getattr(report, "duration", 0.0)),
         gpu_skip=gpu_skip,
+        output=(report.capstdout + report.capstderr)[:OUTPUT_CAP] if report.failed else "",
     )
 
 
@@ -178,22 +183,53 @@ class Verdict:
         return failure_text(self.failures[0], root) if self.failures else ""
 
     def problem_lines(self, root: Path) -> list[str]:
-        """``path:line: error: message`` lines for editors' problem matchers: one per distinct
-        place and message, the first carrying the whole teaching message below it."""
+        """``path:line: error: message`` lines for editors' problem matchers: one per place and
+        test (its parametrised cases counted together), each with its teaching message, and the
+        learner's own line when the failure happened in it."""
         groups: dict[tuple[str, str], list[TestResult]] = {}
         for result in self.failures:
             file, line = result.location or (str(self.kata.spec_file), 1)
             where = f"{_relative(Path(file), root)}:{line}"
-            groups.setdefault((where, result.message), []).append(result)
+            groups.setdefault((where, base_name(result.name)), []).append(result)
         lines: list[str] = []
-        for n, ((where, _), members) in enumerate(groups.items()):
+        for (where, base), members in groups.items():
             first = members[0]
-            text = failure_text(first, root)
-            head, _, rest = text.partition("\n")
-            more = f" [+{len(members) - 1} more tests]" if len(members) > 1 else ""
-            lines.append(f"{where}: error: {head}{more}")
-            if n == 0 and rest:
-                lines += ["    " + ln for ln in rest.splitlines()]
+            head, _, rest = failure_text(first, root).partition("\n")
+            if len(members) > 1 and first.name.startswith(base):
+                case = first.name[len(base) :]
+                head = head.replace(first.name, f"{base} ({len(members)} cases, first {case})", 1)
+            lines.append(f"{where}: error: {head}")
+            code = self._learner_code(first)
+            if code:
+                lines.append(f"    your line {first.location[1]}: {code}")  # type: ignore[index]
+            teaching = rest.splitlines()
+            lines += ["    " + ln for ln in teaching[:TEACHING_LINES]]
+            if len(teaching) > TEACHING_LINES:
+                lines.append(f"    … {len(teaching) - TEACHING_LINES} more lines: kata check -v")
+        return lines
+
+    def _learner_code(self, result: TestResult) -> str:
+        """The source of the learner's line where ``result`` failed, when it failed there."""
+        if result.location is None or result.exc_type == "SyntaxError":
+            return ""
+        file, line = result.location
+        if Path(file).resolve() != self.kata.learner_file.resolve():
+            return ""
+        try:
+            text = self.kata.learner_file.read_text(errors="replace").splitlines()
+        except OSError:
+            return ""
+        return text[line - 1].strip() if 0 < line <= len(text) else ""
+
+    def output_lines(self) -> list[str]:
+        """What the first failing test that printed anything printed, capped."""
+        first = next((r for r in self.failures if r.output.strip()), None)
+        if first is None:
+            return []
+        printed = first.output.rstrip().splitlines()
+        lines = [f"printed by {first.name}:"] + ["  " + ln for ln in printed[:OUTPUT_LINES]]
+        if len(printed) > OUTPUT_LINES:
+            lines.append(f"  … {len(printed) - OUTPUT_LINES} more lines: kata check -v")
         return lines
 
     def one_line(self) -> str:
@@ -202,6 +238,11 @@ class Verdict:
         return (
             f"{self.headline()} - {self.first_failure_text()} (stuck? `kata hint {self.kata.id}`)"
         )
+
+
+def base_name(name: str) -> str:
+    """A test's name without its parameters: ``test_x[3-cpu]`` -> ``test_x``."""
+    return name.split("[", 1)[0]
 
 
 def failure_text(first: TestResult, root: Path | None = None) -> str:

@@ -34,6 +34,7 @@ class State:
     green: dict[str, str] = field(default_factory=dict)  # kata id -> digest of the green file
     red: dict[str, str] = field(default_factory=dict)  # kata id -> digest of the last red file
     hints: dict[str, int] = field(default_factory=dict)  # kata id -> hints revealed
+    last_green: str = ""  # the kata that went green most recently
 
     @classmethod
     def load(cls, root: Path) -> State:
@@ -47,10 +48,16 @@ class State:
             green=dict(raw.get("green", {})),
             red=dict(raw.get("red", {})),
             hints=dict(raw.get("hints", {})),
+            last_green=str(raw.get("last_green", "")),
         )
 
     def _write(self) -> None:
-        payload = {"green": self.green, "red": self.red, "hints": self.hints}
+        payload = {
+            "green": self.green,
+            "red": self.red,
+            "hints": self.hints,
+            "last_green": self.last_green,
+        }
         tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(payload, indent=1, sort_keys=True))
         tmp.replace(self.path)
@@ -68,6 +75,8 @@ class State:
         digest = file_digest(kata.learner_file)
         (self.green if green else self.red)[kata.id] = digest
         (self.red if green else self.green).pop(kata.id, None)
+        if green:
+            self.last_green = kata.id
 
     def status(self, kata: Kata, pristine: dict[str, str]) -> Status:
         digest = file_digest(kata.learner_file)

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ast
 import difflib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,10 +20,12 @@ from pathlib import Path
 from katakit.catalog import Catalog, Kata
 from katakit.launcher import Job, KataRun, default_workers, run
 from katakit.resolver import Impl
-from katakit.results import TestResult
+from katakit.results import TestResult, base_name
+from katakit.sourcecode import code_lines
 
 STUB_REASONS = ("NotImplementedError", "AssertionError")
 MAX_FIX_LINES = 5
+MIN_EXPLANATION = 120  # characters: what the bug was, why it was silent, how to spot it
 
 
 class StubStatus(StrEnum):
@@ -53,32 +54,12 @@ class KataProof:
         return {**raw, "stub": str(self.stub), "solution": str(self.solution), "ok": self.ok}
 
 
-def code_lines(path: Path) -> list[str]:
-    """The file's code, normalised by the AST: no docstrings, comments or layout."""
-    tree = ast.parse(path.read_text())
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (
-            isinstance(body, list)
-            and body
-            and isinstance(body[0], ast.Expr)
-            and isinstance(body[0].value, ast.Constant)
-            and isinstance(body[0].value.value, str)
-        ):
-            body.pop(0)
-    return ast.unparse(tree).splitlines()
-
-
 def fix_size(buggy: Path, fixed: Path) -> int:
     """How many code lines the fix changes (the larger of removed and added)."""
     diff = list(difflib.unified_diff(code_lines(buggy), code_lines(fixed), lineterm="", n=0))
     removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
     added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))
     return max(removed, added)
-
-
-def _base_name(name: str) -> str:
-    return name.split("[", 1)[0]
 
 
 def _describe(result: TestResult) -> str:
@@ -103,7 +84,7 @@ def check_stub(kata: Kata, results: list[TestResult]) -> list[str]:
         return problems
     want = kata.bug.exception or "AssertionError"
     for name in kata.bug.failing_tests:
-        mine = [r for r in ran if _base_name(r.name) == name]
+        mine = [r for r in ran if base_name(r.name) == name]
         if not mine:
             problems.append(f"bug: failing test {name!r} named in kata.toml did not run")
         elif not any(r.outcome == "failed" for r in mine):
@@ -127,6 +108,11 @@ def prove(kata: Kata, stub: list[TestResult], solution: list[TestResult]) -> Kat
         problems.append(f"no reference solution at {kata.solution_file}")
     problems += check_stub(kata, stub)
     problems += check_solution(solution)
+    if kata.bug is not None and len(kata.bug.explanation) < MIN_EXPLANATION:
+        problems.append(
+            "bug: kata.toml needs [bug] explanation (at least "
+            f"{MIN_EXPLANATION} characters): what the bug was, why it was silent, how to spot it"
+        )
     if kata.bug is not None and kata.solution_file.exists():
         size = fix_size(kata.learner_file, kata.solution_file)
         if size == 0:
