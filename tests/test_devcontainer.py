@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,7 @@ class Setup:
             smi.write_text(f"#!/usr/bin/env bash\n{body}\n")
             smi.chmod(0o755)
 
-    def run(self) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    def run(self, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
         self.log.write_text("")
         env = {
             "PATH": str(self.bin),
@@ -134,7 +135,7 @@ class Setup:
             "VENV_BIN": str(self.venv_bin),
         }
         done = subprocess.run(
-            [str(self.bin / "bash"), str(self.root / ".devcontainer" / "setup.sh")],
+            [str(self.bin / "bash"), str(self.root / ".devcontainer" / "setup.sh"), *args],
             env=env,
             capture_output=True,
             text=True,
@@ -157,10 +158,30 @@ def test_without_a_gpu_it_installs_the_cpu_build(setup: Setup) -> None:
     done, calls = setup.run()
     assert done.returncode == 0, done.stderr
     assert calls == [
-        f"install --index-url {CPU_INDEX} {' '.join(pins())}",
+        f"install --retries 0 --timeout 10 --index-url {CPU_INDEX} {' '.join(pins())}",
         f"install -e {setup.root}",
     ]
     assert len(pins()) == 2, "the pins setup.sh reads must match pyproject.toml"
+    assert "export PATH=" in done.stdout, "tells how to put kata on PATH"
+
+
+def test_an_unreachable_cpu_index_falls_back_to_the_default_index_at_once(setup: Setup) -> None:
+    setup.gpu(present=False)
+    setup.pip.write_text(FAKE_PIP + 'if [[ "$*" == *"--index-url"* ]]; then exit 1; fi\n')
+    started = time.monotonic()
+    done, calls = setup.run()
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 10
+    assert "cannot be reached; using the default index" in done.stdout
+    assert calls[1:] == [f"install {' '.join(pins())}", f"install -e {setup.root}"]
+
+
+def test_dev_installs_the_maintainers_extras(setup: Setup) -> None:
+    setup.gpu(present=False)
+    done, calls = setup.run("--dev")
+    assert done.returncode == 0, done.stderr
+    assert calls[-1] == f"install -e {setup.root}[dev]"
+    assert setup.run("--nope")[0].returncode == 2
 
 
 def test_with_a_gpu_it_installs_the_cuda_build(setup: Setup) -> None:

@@ -21,7 +21,7 @@ def test_readme_has_exactly_the_two_commands() -> None:
     assert found["main"].endswith(".venv/bin/kata")
     assert "pytest" in found["test"]
     for command in found.values():
-        assert command.startswith("python3 -m venv .venv && .venv/bin/pip install")
+        assert command.startswith("bash .devcontainer/setup.sh"), "the container's own set-up"
 
 
 def test_ci_runs_the_readme_test_command() -> None:

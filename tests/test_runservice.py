@@ -251,3 +251,13 @@ def test_select_by_track_or_id_prefix(kata: Kata, workspace: Path) -> None:
     assert kata("grade", "--select", "bugs", "--out", str(workspace / "o")).returncode == 1
     data = json.loads((workspace / "o" / "grade.json").read_text())
     assert [k["id"] for k in data["katas"]] == ["demo/bug-sign"]
+
+
+def test_a_kata_built_on_another_says_when_that_one_is_red(kata: Kata, workspace: Path) -> None:
+    spec = workspace / SIGN_SPEC  # demo/bug-sign now builds on the learner's demo/add
+    spec.write_text("from demo_add import add  # noqa: F401\n" + spec.read_text())
+    out = kata("check", "demo/bug-sign")
+    assert "this kata uses your demo/add, which is not solved yet" in out.stdout, out.stdout
+    with_body(workspace, "return a + b")
+    assert kata("check", "demo/add").returncode == 0
+    assert "this kata uses" not in kata("check", "demo/bug-sign").stdout

@@ -78,3 +78,18 @@ def test_checks_whichever_kata_was_saved(watch: Watch, workspace: Path) -> None:
     save(bug, bug.read_text() + "\n")
     assert "▶ checking demo/bug-sign" in watch.verdict()
     assert watch.stop() == 0
+
+
+def test_a_new_save_cancels_a_running_check(watch: Watch, workspace: Path) -> None:
+    watch.verdict()
+    save(workspace / ADD, "while True:\n    pass\n" + FIXED)  # hangs until the watchdog
+    watch.until("▶ checking demo/add")
+    time.sleep(1.0)
+    started = time.monotonic()
+    save(workspace / ADD, FIXED)
+    cancelled = watch.verdict(timeout=30)
+    assert "cancelled by a newer save" in cancelled
+    green = watch.verdict(timeout=30)
+    assert "✔ demo/add" in green
+    assert time.monotonic() - started < GRACE_S, "the fix did not wait for the looping run"
+    assert watch.stop() == 0

@@ -492,14 +492,16 @@ def sync(
     check_only: Annotated[bool, typer.Option("--check", help="only report staleness")] = False,
 ) -> None:
     """Maintainers: regenerate ROADMAP.md and katas/manifest.json from the katas."""
-    from katakit.sync import generated
+    from katakit.sync import generated, is_stale
 
     cat = catalog()
     stale = []
     for path, text in generated(cat).items():
-        if not path.exists() or path.read_text() != text:
+        if is_stale(path, text):
             stale.append(path.relative_to(cat.root))
             if not check_only:
+                path.unlink(missing_ok=True)  # a symlink is replaced by the file itself
+                path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text)
     if check_only and stale:
         fail(f"stale: {', '.join(map(str, stale))}. Run `kata sync`.", 1)

@@ -434,9 +434,11 @@ def run(
     *,
     workers: int = 1,
     on_run: Callable[[KataRun], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> list[KataRun]:
     """Run every job, ``workers`` children at a time; the runs come back in the jobs' order,
-    and ``on_run`` sees each as it ends. Ctrl-C stops every child and raises ``Interrupted``."""
+    and ``on_run`` sees each as it ends. Ctrl-C stops every child and raises ``Interrupted``;
+    so does ``cancel`` answering yes (it is asked a few times a second: a newer save)."""
     root = catalog.root
     warm(catalog, {j.kata for j in jobs})
     done: list[KataRun | None] = [None] * len(jobs)
@@ -464,6 +466,8 @@ def run(
                 live.feed(data)
                 if not data or live.done is not None:  # ended, or said it is done
                     settle(_ended(live), live)
+            if cancel is not None and cancel():
+                raise KeyboardInterrupt
             now = time.monotonic()
             for live in list(running.values()):
                 if now > live.deadline:
@@ -479,8 +483,8 @@ def run(
     return [r for r in done if r is not None]
 
 
-def run_one(catalog: Catalog, job: Job) -> KataRun:
-    return run(catalog, [job])[0]
+def run_one(catalog: Catalog, job: Job, cancel: Callable[[], bool] | None = None) -> KataRun:
+    return run(catalog, [job], cancel=cancel)[0]
 
 
 def default_workers(jobs: int) -> int:

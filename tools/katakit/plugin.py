@@ -218,6 +218,7 @@ class Recorder:
         self.results: list[TestResult] = []
         self.collected: dict[str, list[str]] = {}  # spec path -> the test ids collected
         self.partial: set[str] = set()  # spec paths not run whole (-k, ::test, --lf, ...)
+        self.notes: dict[str, str] = {}  # spec path -> its unsolved dependencies, once
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
@@ -233,6 +234,10 @@ class Recorder:
         result = from_test_report(report, self.config.invocation_params.dir)
         if result is None:
             return
+        if result.outcome in ("failed", "error"):
+            note = self._unsolved_dependencies(self.config.rootpath / report.nodeid.split("::")[0])
+            if note:
+                result.extra["uses"] = note
         if result.timeout:
             seconds = dict(report.sections).get("kata") or TIMEOUT_HINT.format(seconds=0)
             result.extra["hint"] = seconds
@@ -241,6 +246,37 @@ class Recorder:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.results.append(from_collect_report(report))
+
+    def _unsolved_dependencies(self, spec: Path) -> str:
+        key = str(spec)
+        if key not in self.notes:
+            self.notes[key] = self._find_unsolved_dependencies(spec)
+        return self.notes[key]
+
+    def _find_unsolved_dependencies(self, spec: Path) -> str:
+        """ "this kata uses your X, which is still red" for each other kata's learner module
+        that this kata imports and that is not solved: its failure may not be this kata's."""
+        catalog = _catalog(self.config)
+        kata = catalog.for_path(spec) if catalog is not None else None
+        if catalog is None or kata is None or self.config.getoption("impl") != "learner":
+            return ""
+        from katakit.launcher import third_party_imports
+        from katakit.state import State, statuses
+
+        modules = catalog.by_module()
+        imported = third_party_imports([kata], {kata.module})  # names outside this kata
+        uses = [modules[n.split(".")[0]] for n in imported if n.split(".")[0] in modules]
+        if not uses:
+            return ""
+        status = statuses(catalog, State.load(catalog.root))
+        red = [k.id for k in uses if status[k.id] != "solved"]
+        if not red:
+            return ""
+        names = ", ".join(red)
+        return (
+            f"this kata uses your {names}, which is not solved yet: solve it first "
+            f"(`kata check {red[0]}`); this failure may come from there"
+        )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         target = self.config.getoption("kata_results", None)

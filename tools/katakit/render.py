@@ -108,7 +108,13 @@ def broken_notice(catalog: Catalog) -> None:
 GREEN_NEXT = "Green! `kata next` for the next one, `kata solution` to compare."
 
 
-def show_verdict(catalog: Catalog, verdict: Verdict, after_green: str = GREEN_NEXT) -> None:
+def show_verdict(
+    catalog: Catalog,
+    verdict: Verdict,
+    after_green: str = GREEN_NEXT,
+    max_lines: int | None = None,
+) -> None:
+    """The verdict; ``max_lines`` caps the problem lines (the headline always shows)."""
     if verdict.green:
         console.print(f"[green bold]✔ {verdict.headline()}[/green bold]")
         for skipped in verdict.skipped:
@@ -121,10 +127,12 @@ def show_verdict(catalog: Catalog, verdict: Verdict, after_green: str = GREEN_NE
         console.print(after_green)
         return
     console.print(f"[red bold]✘ {verdict.headline()}[/red bold]")
-    for line in verdict.problem_lines(catalog.root):
+    lines = verdict.problem_lines(catalog.root) + verdict.output_lines()
+    if max_lines is not None and len(lines) > max_lines:
+        hidden = len(lines) - max_lines + 1
+        lines = [*lines[: max_lines - 1], f"… {hidden} more lines: kata check {verdict.kata.id}"]
+    for line in lines:
         console.print(Text(line), soft_wrap=True)
-    for line in verdict.output_lines():
-        console.print(Text(line, style="cyan"), soft_wrap=True)
     console.print(
         f"[dim]full output: kata check {verdict.kata.id} -v · stuck? kata hint {verdict.kata.id}"
         "[/dim]"

@@ -210,8 +210,8 @@ class Verdict:
 
     def _learner_code(self, result: TestResult) -> str:
         """The source of the learner's line where ``result`` failed, when it failed there."""
-        if result.location is None or result.exc_type == "SyntaxError":
-            return ""
+        if result.location is None or result.exc_type in ("SyntaxError", "NotImplementedError"):
+            return ""  # a syntax error names its line already; a stub's raise says nothing
         file, line = result.location
         if Path(file).resolve() != self.kata.learner_file.resolve():
             return ""
@@ -246,7 +246,16 @@ def base_name(name: str) -> str:
 
 
 def failure_text(first: TestResult, root: Path | None = None) -> str:
-    """What went wrong in one test, as the learner should read it."""
+    """What went wrong in one test, as the learner should read it; when it uses another kata's
+    unsolved code, that comes first."""
+    text = _failure_text(first, root)
+    uses = first.extra.get("uses")
+    if not uses:
+        return text
+    return f"{first.name}: {uses}\nthe failure itself: {text}"
+
+
+def _failure_text(first: TestResult, root: Path | None = None) -> str:
     if first.exc_type == "SyntaxError" and first.location:
         file, line = first.location
         shown = _relative(Path(file), root)

@@ -8,12 +8,20 @@ from katakit.catalog import Catalog
 from katakit.pristine import MANIFEST, render_manifest
 from katakit.roadmap import render
 
+VSCODE_TASKS = Path(".vscode") / "tasks.json"  # what VS Code reads: a copy, not a symlink
+
 
 def generated(catalog: Catalog) -> dict[Path, str]:
-    return {
+    """Each generated file and its text. ``.vscode/tasks.json`` is a real copy of the top-level
+    tasks.json (a symlink becomes a text file on checkouts without symlinks, e.g. Windows)."""
+    out = {
         catalog.root / "ROADMAP.md": render(catalog),
         catalog.root / MANIFEST: render_manifest(catalog),
     }
+    tasks = catalog.root / "tasks.json"
+    if tasks.is_file():
+        out[catalog.root / VSCODE_TASKS] = tasks.read_text()
+    return out
 
 
 def stale(catalog: Catalog) -> list[str]:
@@ -22,5 +30,9 @@ def stale(catalog: Catalog) -> list[str]:
     return [
         str(path.relative_to(catalog.root))
         for path, text in generated(catalog).items()
-        if not path.exists() or path.read_text() != text
+        if is_stale(path, text)
     ]
+
+
+def is_stale(path: Path, text: str) -> bool:
+    return path.is_symlink() or not path.is_file() or path.read_text() != text

@@ -8,11 +8,12 @@ Lines starting ``▶ checking`` and ``■ done`` bracket every run, for editors'
 
 from __future__ import annotations
 
-import itertools
 import os
+import queue
 import select
 import sys
 import termios
+import threading
 import time
 import tty
 from collections.abc import Iterator
@@ -66,6 +67,17 @@ class Watcher:
         self.catalog = catalog
         self.current = kata or next_kata(catalog, self.statuses())
         self.last: Verdict | None = None
+        self.saves: queue.Queue[set[Path]] = queue.Queue()
+        self.pending: set[Path] | None = None  # a save that arrived during a run
+
+    def next_save(self, timeout: float) -> set[Path]:
+        if self.pending is not None:
+            changed, self.pending = self.pending, None
+            return changed
+        try:
+            return self.saves.get(timeout=timeout)
+        except queue.Empty:
+            return set()
 
     def statuses(self) -> dict[str, Any]:
         return dict(statuses(self.catalog, State.load(self.catalog.root)))
@@ -76,18 +88,39 @@ class Watcher:
             return self.current
         return found[-1] if found else None
 
-    def check(self, kata: Kata) -> Verdict:
+    def check(self, kata: Kata) -> Verdict | None:
+        """Run the kata's spec and show one screen; None when a newer save cancelled it."""
         self.current = kata
         out = render.console
+        if out.is_terminal:
+            out.clear()  # one verdict per screen: the headline never scrolls away
         out.print(f"{BEGIN} {kata.id} …", style="dim", highlight=False)
         started = time.monotonic()
-        verdict = run_one(self.catalog, Job(kata)).verdict
+        try:
+            verdict = run_one(self.catalog, Job(kata), cancel=self.saved_again).verdict
+        except Interrupted:
+            if self.pending is None:
+                raise  # Ctrl-C: the watcher stops
+            out.print(f"{END} {kata.id}: cancelled by a newer save", style="dim")
+            return None
         record(self.catalog.root, kata, verdict.green)
         after = f"Green! Press n for the next kata{self._upcoming()}, or keep editing."
-        render.show_verdict(self.catalog, verdict, after_green=after)
+        room = max(out.height - 8, 5) if out.is_terminal else None
+        render.show_verdict(self.catalog, verdict, after_green=after, max_lines=room)
         out.print(f"{END} {kata.id} in {time.monotonic() - started:.2f} s", style="dim")
         self.last = verdict
         return verdict
+
+    def saved_again(self) -> bool:
+        """Has a kata file been saved since this run started? (It is kept for the loop.)"""
+        while self.pending is None:
+            try:
+                changed = self.saves.get_nowait()
+            except queue.Empty:
+                return False
+            if self.kata_of(changed) is not None:
+                self.pending = changed
+        return True
 
     def _upcoming(self) -> str:
         upcoming = next_kata(self.catalog, self.statuses())
@@ -149,15 +182,22 @@ def watch(catalog: Catalog, kata: Kata | None) -> int:
     warm(catalog, catalog.katas)
     out.print(f"ready in {time.monotonic() - started:.1f} s. {KEYS}", style="dim")
     watcher = Watcher(catalog, kata)
+    stream = changes(catalog.root)
+    next(stream)  # the watcher is live from here: no save goes unseen
+
+    def pump() -> None:  # saves arrive while a run is going: a newer one cancels it
+        for changed in stream:
+            if changed:
+                watcher.saves.put(changed)
+
+    threading.Thread(target=pump, daemon=True).start()
     try:
         with Keys() as keys:
-            stream = changes(catalog.root)
-            first = next(stream)  # the watcher is live from here: no save goes unseen
             if watcher.current is not None:
                 watcher.introduce(watcher.current)
                 watcher.check(watcher.current)
-            for changed in itertools.chain([first], stream):
-                target = watcher.kata_of(changed)
+            while True:
+                target = watcher.kata_of(watcher.next_save(timeout=0.05))
                 if target is not None:
                     watcher.check(target)
                 key = keys.read()
@@ -167,4 +207,3 @@ def watch(catalog: Catalog, kata: Kata | None) -> int:
                     key = keys.read()
     except Interrupted:
         return 130
-    return 0

@@ -5,8 +5,9 @@ seed)`` seeds PyTorch, builds a fresh model, shuffles the training data in batch
 trains it with SGD for a few epochs. Yet:
 
     "I call run(data, seed=0) twice in the same notebook and get two different final
-    losses, 0.6121 and 0.5874, and different weights. Restarting the kernel and running only
-    one call reproduces the first number, so the seed is doing something, but not enough."
+    losses, 0.6121 and 0.5874, and different weights. Restarting the kernel and running the
+    notebook from the top (its first cell calls torch.manual_seed(0)) reproduces the first
+    number, so the seed is doing something, but not enough."
 
 Find the bug and fix it, changing as little as possible. The contract (the spec checks it):
 
