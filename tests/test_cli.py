@@ -256,3 +256,8 @@ def test_verify_wants_every_bug_explained(kata: Kata, workspace: Path) -> None:
     toml.write_text(toml.read_text().split("explanation =")[0])
     report = json.loads(kata("verify", "demo/bug-sign", "--json").stdout)
     assert not report["ok"] and "explanation" in report["katas"][0]["problems"][0]
+
+
+def test_the_first_screen_says_how_to_put_kata_on_path(kata: Kata, workspace: Path) -> None:
+    out = kata().stdout
+    assert "`kata` is not on PATH" in out and f"{workspace}/.venv/bin" in out

@@ -67,6 +67,22 @@ def show_next(catalog: Catalog, statuses: dict[str, Status], kata: Kata | None) 
         Text(f"about {kata.minutes} min, level {kata.level}{needs}", style="dim"),
     )
     console.print(Panel(body, title=f"next {kind}: {kata.id}", title_align="left"))
+    path_tip(catalog)
+
+
+def path_tip(catalog: Catalog) -> None:
+    """When `kata` is not on PATH in this shell, say how to put it there."""
+    import shutil
+
+    venv_bin = catalog.root / ".venv" / "bin"
+    found = shutil.which("kata")
+    if found is not None and Path(found).resolve().parent == venv_bin.resolve():
+        return
+    console.print(
+        f'[dim]tip: `kata` is not on PATH in this shell: export PATH="{venv_bin}:$PATH" '
+        "(VS Code's terminals and the dev container have it already)[/dim]",
+        soft_wrap=True,
+    )
 
 
 def _fit(text: str, width: int) -> str:

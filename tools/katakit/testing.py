@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -85,3 +88,43 @@ def assert_tensor(
         )
     except AssertionError as err:
         raise AssertionError(f"{what}: the values are wrong.\n{err}") from None
+
+
+def kind(obj: object) -> str:
+    """A type name for a message ('none' for None), never an object's repr."""
+    return "none" if obj is None else type(obj).__name__
+
+
+@contextlib.contextmanager
+def playing_a_gpu_machine() -> Iterator[None]:
+    """Explain the error of an ``L.Trainer`` left on ``accelerator='auto'`` while a spec plays a
+    machine with a GPU; any other error passes through unchanged."""
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+
+    try:
+        yield
+    except MisconfigurationException as err:
+        if "CUDAAccelerator" not in str(err):
+            raise
+        raise AssertionError(
+            "this test plays a machine with a GPU, where the Trainer's default accelerator "
+            f"('auto') picks the GPU ({err}): pass accelerator='cpu' to L.Trainer so the run "
+            "is the same on every machine"
+        ) from None
+
+
+def assert_quiet_trainer(trainer: Any, root_dir: Path) -> None:
+    """A kata's Trainer: in the folder it was given, no progress bar, no model summary; each
+    message names the ``L.Trainer`` argument to pass."""
+    from lightning.pytorch.callbacks import ModelSummary
+
+    assert Path(trainer.default_root_dir) == root_dir, (
+        f"pass default_root_dir=root_dir to L.Trainer, got {trainer.default_root_dir}"
+    )
+    assert trainer.progress_bar_callback is None, (
+        "pass enable_progress_bar=False to L.Trainer (it has a "
+        f"{type(trainer.progress_bar_callback).__name__})"
+    )
+    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), (
+        "pass enable_model_summary=False to L.Trainer (the model summary is on)"
+    )

@@ -162,8 +162,9 @@ def test_make_trainer_is_a_quiet_cpu_trainer(
         trainer = make_trainer(tmp_path, max_epochs=3)
     except MisconfigurationException as err:
         raise AssertionError(
-            f"on a machine with a GPU, make_trainer tried to use it ({err}): ask for "
-            "accelerator='cpu' explicitly so the tests run the same everywhere"
+            "this test plays a machine with a GPU, where the Trainer's default accelerator "
+            f"('auto') picks the GPU ({err}): pass accelerator='cpu' to L.Trainer so the run "
+            "is the same on every machine"
         ) from None
     assert isinstance(trainer, L.Trainer), f"make_trainer should return an L.Trainer: {trainer!r}"
     got = {
@@ -184,10 +185,19 @@ def test_make_trainer_is_a_quiet_cpu_trainer(
         "progress bar": None,
         "model summary": False,
     }
-    wrong = {k: got[k] for k in want if got[k] != want[k]}
+    argument = {  # what to pass to L.Trainer for each setting
+        "max_epochs": "max_epochs=max_epochs",
+        "default_root_dir": "default_root_dir=the folder make_trainer was given",
+        "cpu": "accelerator='cpu'",
+        "logger": "logger=False (no logger)",
+        "checkpointing": "enable_checkpointing=False (no ModelCheckpoint)",
+        "progress bar": "enable_progress_bar=False (the progress bar is on)",
+        "model summary": "enable_model_summary=False (the model summary is on)",
+    }
+    wrong = [k for k in want if got[k] != want[k]]
     assert not wrong, (
-        f"make_trainer(tmp_path, max_epochs=3): these settings are off: {wrong} (expected "
-        f"{ {k: want[k] for k in wrong} }). Pass them to L.Trainer as keyword arguments."
+        "make_trainer(tmp_path, max_epochs=3) is not yet a quiet CPU trainer; pass "
+        + "; ".join(argument[k] for k in wrong)
     )
 
 

@@ -29,8 +29,11 @@ def expected_split(n: int, seed: int) -> list[torch.Tensor]:
     return [x[torch.tensor(part.indices)] for part in parts]
 
 
-def inputs_of(dataset: object) -> torch.Tensor:
-    assert dataset is not None, "this part of the data set was not built"
+def inputs_of(dataset: object, what: str) -> torch.Tensor:
+    assert dataset is not None, (
+        f"{what} is still None: setup(stage) should build the splits that stage needs "
+        "('fit': self.train and self.val; 'validate': self.val; 'test' and 'predict': self.test)"
+    )
     return torch.stack([dataset[i][0] for i in range(len(dataset))])  # type: ignore[index, arg-type]
 
 
@@ -89,7 +92,7 @@ def test_setup_splits_70_15_15_with_a_seeded_generator(tmp_path: Path, n: int, s
     want = expected_split(n, seed)
     for name, expected in zip(("train", "val", "test"), want, strict=True):
         assert_tensor(
-            inputs_of(getattr(dm, name)),
+            inputs_of(getattr(dm, name), f"self.{name} after setup('fit') and setup('test')"),
             expected,
             what=f"the inputs of self.{name} (random_split(..., [0.7, 0.15, 0.15], "
             f"generator=torch.Generator().manual_seed({seed})))",
@@ -103,7 +106,7 @@ def test_the_defaults_are_200_points_in_batches_of_16(tmp_path: Path) -> None:
     batch = next(iter(dm.val_dataloader()))
     assert len(batch[0]) == 16, f"batch_size defaults to 16, got batches of {len(batch[0])}"
     assert_tensor(
-        inputs_of(dm.val),
+        inputs_of(dm.val, "self.val after setup('fit')"),
         expected_split(200, 0)[1],
         what="the validation inputs with the defaults (n=200, seed=0)",
     )
@@ -150,7 +153,8 @@ def test_evaluation_loaders_keep_the_order(tmp_path: Path, stage: str) -> None:
     assert sizes == [8, 8, 8, 6], f"30 points in batches of 8: sizes [8, 8, 8, 6], got {sizes}"
     if stage == "predict":
         assert all(isinstance(b, torch.Tensor) for b in batches), (
-            "predict batches should be input tensors only (no labels): a model predicts from x"
+            "predict_dataloader should yield input tensors only (no labels): a model predicts "
+            f"from x; its first batch is a {type(batches[0]).__name__}"
         )
         got = torch.cat(batches)
     else:
@@ -203,14 +207,17 @@ def test_the_trainer_drives_the_whole_lifecycle(tmp_path: Path) -> None:
         num_sanity_val_steps=0,
     )
     trainer.fit(model, datamodule=dm)
-    assert (data_dir / "points.pt").exists(), "trainer.fit should have run prepare_data"
+    assert (data_dir / "points.pt").exists(), (
+        f"after trainer.fit(model, datamodule=dm) there is no {data_dir / 'points.pt'}: the "
+        "Trainer calls dm.prepare_data(), which should write points.pt into data_dir"
+    )
     trainer.test(model, datamodule=dm, verbose=False)
     predictions = trainer.predict(model, datamodule=dm)
     want = {"train": 2 * 140, "val": 2 * 30, "test": 30}
     assert model.seen == want, (
         f"samples seen by each stage over fit (2 epochs), test: expected {want}, got {model.seen}"
     )
-    assert predictions is not None
+    assert predictions is not None, "trainer.predict(model, datamodule=dm) returned None"
     stacked = torch.cat(predictions)  # type: ignore[arg-type]
     with torch.no_grad():
         expected = model(expected_split(200, 1)[2])

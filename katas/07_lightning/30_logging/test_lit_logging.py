@@ -113,10 +113,14 @@ def test_train_seen_adds_up_the_epochs_samples(tmp_path: Path) -> None:
     got = history.values("train_seen")
     assert got == [float(TRAIN)] * 2, (
         f"'train_seen' should reach the logger once per epoch as {TRAIN} (the samples the epoch "
-        f"saw), got {got}: log each batch's size with reduce_fx='sum' and only on_epoch"
+        f"saw), got {got}: log each batch's size with reduce_fx='sum', on_step=False and "
+        "on_epoch=True"
     )
     suffixed = {k for _, m in history.history for k in m if k.startswith("train_seen_")}
-    assert not suffixed, f"train_seen should have no per-step value, the logger got {suffixed}"
+    assert not suffixed, (
+        f"train_seen should have no per-step value, the logger got {sorted(suffixed)}: log it "
+        "with on_step=False, on_epoch=True"
+    )
 
 
 def test_train_loss_is_shown_in_the_progress_bar(tmp_path: Path) -> None:
@@ -125,7 +129,10 @@ def test_train_loss_is_shown_in_the_progress_bar(tmp_path: Path) -> None:
     assert any(k.startswith("train_loss") for k in shown), (
         f"the progress bar shows {sorted(shown)}: log train_loss with prog_bar=True"
     )
-    assert "train_seen" not in shown, "train_seen is for the logger, not the progress bar"
+    assert "train_seen" not in shown, (
+        f"the progress bar shows {sorted(shown)}: train_seen is for the logger, so leave "
+        "prog_bar at its default (False) when you log it"
+    )
 
 
 def test_validation_logs_the_epoch_mean_and_the_worst_sample(tmp_path: Path) -> None:
@@ -136,7 +143,9 @@ def test_validation_logs_the_epoch_mean_and_the_worst_sample(tmp_path: Path) -> 
         ("val_loss", errors.mean().item(), "the mean over all validation samples"),
         ("val_worst", errors.max().item(), "the largest single squared error (reduce_fx='max')"),
     ):
-        assert name in metrics, f"validation_step should log {name!r}; got {sorted(metrics)}"
+        assert name in metrics, (
+            f"validation_step should log {name!r} with self.log; the Trainer saw {sorted(metrics)}"
+        )
         assert math.isclose(float(metrics[name]), want, rel_tol=1e-5), (
             f"{name} should be {how}: {want:.5f}, got {float(metrics[name]):.5f}"
         )

@@ -16,6 +16,8 @@ from lightning.pytorch.trainer.connectors import accelerator_connector
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from katakit.testing import playing_a_gpu_machine
+
 
 @pytest.fixture
 def built(monkeypatch: pytest.MonkeyPatch) -> list[L.Trainer]:
@@ -24,7 +26,8 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[L.Trainer]:
 
     class Recording(lightning.Trainer):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+            with playing_a_gpu_machine():
+                super().__init__(*args, **kwargs)
             trainers.append(self)
 
     monkeypatch.setattr(lightning, "Trainer", Recording)
@@ -68,14 +71,20 @@ def loaders() -> tuple[DataLoader[Any], DataLoader[Any]]:
 
 
 def assert_quiet(trainers: list[L.Trainer], what: str, root: Path) -> None:
-    assert len(trainers) == 1, f"{what} should build one L.Trainer, it built {len(trainers)}"
+    assert len(trainers) == 1, (
+        f"{what} should build one L.Trainer, it built {len(trainers)} (the spec counts the "
+        "calls to L.Trainer, with lightning imported as L)"
+    )
     trainer = trainers[0]
     assert Path(trainer.default_root_dir) == root, (
         f"{what}: pass default_root_dir=root_dir, got {trainer.default_root_dir}"
     )
-    assert trainer.progress_bar_callback is None, f"{what}: turn the progress bar off"
+    assert trainer.progress_bar_callback is None, (
+        f"{what}: pass enable_progress_bar=False to L.Trainer (it has a "
+        f"{type(trainer.progress_bar_callback).__name__})"
+    )
     assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), (
-        f"{what}: turn the model summary off"
+        f"{what}: pass enable_model_summary=False to L.Trainer (the model summary is on)"
     )
 
 
@@ -92,7 +101,9 @@ def test_smoke_test_runs_a_few_batches_end_to_end(
         trainer, batches = smoke_test(model, *loaders(), tmp_path), 1  # the default: 1 batch
     else:
         trainer = smoke_test(model, *loaders(), tmp_path, batches=batches)
-    assert isinstance(trainer, L.Trainer), f"smoke_test should return its trainer, got {trainer!r}"
+    assert isinstance(trainer, L.Trainer), (
+        f"smoke_test should return its L.Trainer, got {type(trainer).__name__}"
+    )
     seen = (len(model.train_batches), model.val_batches)
     assert seen == (batches, batches), (
         f"smoke_test(batches={batches}) should run {batches} training and {batches} validation "
@@ -110,21 +121,29 @@ def test_overfit_one_batch_memorises_it(tmp_path: Path, built: list[L.Trainer]) 
     model = Probe()
     train, _ = loaders()
     loss = overfit_one_batch(model, train, tmp_path, max_epochs=150)
-    assert type(loss) is float, f"overfit_one_batch should return a float, got {type(loss)}"
+    assert type(loss) is float, (
+        f"overfit_one_batch should return the last 'train_loss' as a Python float, got "
+        f"{type(loss).__name__}"
+    )
     assert len(model.train_batches) == 150, (
-        f"150 epochs of one batch are 150 training steps, the model took {len(model.train_batches)}"
+        f"150 epochs of one batch are 150 training steps, the model took "
+        f"{len(model.train_batches)}: train on one batch per epoch (overfit_batches=1) for "
+        "max_epochs epochs"
     )
     first = data(256).tensors[0][:32]
     same = all(torch.equal(x, first) for x in model.train_batches)
     assert same, (
         "every step should train on the same batch: the first 32 samples of the data set, in "
-        "order (overfit_batches turns shuffling off)"
+        "order (L.Trainer's overfit_batches=1 turns shuffling off; limit_train_batches does not)"
     )
     assert loss < 0.05, (
         f"after 150 steps on one batch of 32 the loss should be near zero (the labels are "
         f"random, so only memorising gets there), got {loss:.4f}"
     )
-    assert written(tmp_path) == [], f"no logger, no checkpoints: found {written(tmp_path)}"
+    assert written(tmp_path) == [], (
+        "no logger, no checkpoints: pass logger=False and enable_checkpointing=False to "
+        f"L.Trainer; found {written(tmp_path)}"
+    )
     assert_quiet(built, "overfit_one_batch", tmp_path)
 
 
@@ -139,8 +158,16 @@ def test_quick_run_limits_the_batches(
     seen = (len(model.train_batches), model.val_batches)
     assert seen == (steps, val_batches), (
         f"one epoch on {fraction} of 8 training batches and {val_batches} validation batches "
-        f"should run ({steps}, {val_batches}) batches, it ran {seen}"
+        f"should run ({steps}, {val_batches}) (training, validation) batches, it ran {seen}: "
+        "L.Trainer's limit_train_batches takes a fraction (a float), limit_val_batches a count "
+        "(an int)"
     )
-    assert trainer.current_epoch == 1, f"quick_run trains one epoch, got {trainer.current_epoch}"
-    assert written(tmp_path) == [], f"no logger, no checkpoints: found {written(tmp_path)}"
+    assert trainer.current_epoch == 1, (
+        f"quick_run trains one epoch (max_epochs=1): after fit, trainer.current_epoch should be "
+        f"1, got {trainer.current_epoch}"
+    )
+    assert written(tmp_path) == [], (
+        "no logger, no checkpoints: pass logger=False and enable_checkpointing=False to "
+        f"L.Trainer; found {written(tmp_path)}"
+    )
     assert_quiet(built, "quick_run", tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -9,13 +10,12 @@ import lightning
 import lightning as L
 import pytest
 import torch
-from lightning.pytorch.callbacks import ModelSummary
 from lightning.pytorch.trainer.connectors import accelerator_connector
 from lit_hparams import LitMLP, reload, train_and_checkpoint
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from katakit.testing import assert_tensor
+from katakit.testing import assert_quiet_trainer, assert_tensor, playing_a_gpu_machine
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[L.Trainer]:
 
     class Recording(lightning.Trainer):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+            with playing_a_gpu_machine():
+                super().__init__(*args, **kwargs)
             trainers.append(self)
 
     monkeypatch.setattr(lightning, "Trainer", Recording)
@@ -62,7 +63,8 @@ def test_init_saves_every_argument_but_the_loss(
     got = dict(model.hparams)
     assert got == want, (
         f"self.hparams should hold the __init__ arguments except loss_fn (defaults included): "
-        f"expected {want}, got {got}"
+        f"expected {want}, got {got}: call self.save_hyperparameters() in __init__, and leave "
+        "loss_fn out with its ignore= argument"
     )
 
 
@@ -71,16 +73,22 @@ def test_the_layers_follow_the_hyperparameters() -> None:
     model = LitMLP(5, 16, 3, dropout=0.25, loss_fn=loss)
     layers = list(model.net)
     kinds = [type(m).__name__ for m in layers]
-    assert kinds == ["Linear", "ReLU", "Dropout", "Linear"], f"self.net layers: got {kinds}"
+    assert kinds == ["Linear", "ReLU", "Dropout", "Linear"], (
+        f"self.net should be an nn.Sequential of Linear, ReLU, Dropout, Linear; got {kinds}"
+    )
     sizes = [
         (layers[0].in_features, layers[0].out_features),
         (layers[3].in_features, layers[3].out_features),
     ]
     assert sizes == [(5, 16), (16, 3)], f"Linear sizes: expected [(5, 16), (16, 3)], got {sizes}"
     assert layers[2].p == 0.25, f"Dropout(p) should be the dropout argument 0.25, got {layers[2].p}"
-    assert model.loss_fn is loss, "self.loss_fn should be the loss module that was passed in"
+    assert model.loss_fn is loss, (
+        "self.loss_fn should be the very loss module that was passed in, got another "
+        f"{type(model.loss_fn).__name__}"
+    )
     assert isinstance(LitMLP(5, 16, 3).loss_fn, nn.CrossEntropyLoss), (
-        "without a loss_fn, self.loss_fn should be nn.CrossEntropyLoss()"
+        "without a loss_fn, self.loss_fn should be nn.CrossEntropyLoss(), got "
+        f"{type(LitMLP(5, 16, 3).loss_fn).__name__}"
     )
 
 
@@ -95,23 +103,35 @@ def test_the_checkpoint_carries_hyperparameters_and_weights(
         path, epochs = train_and_checkpoint(model, loader(6, 4), tmp_path), 1  # the default
     else:
         path = train_and_checkpoint(model, loader(6, 4), tmp_path, epochs=epochs)
-    assert len(built) == 1, f"train_and_checkpoint should build one Trainer, built {len(built)}"
+    assert len(built) == 1, (
+        f"train_and_checkpoint should build one L.Trainer, it built {len(built)} (the spec "
+        "counts the calls to L.Trainer, with lightning imported as L)"
+    )
     trainer = built[0]
-    assert Path(trainer.default_root_dir) == tmp_path, "pass default_root_dir=root_dir"
-    assert trainer.progress_bar_callback is None, "turn the progress bar off"
-    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), "no model summary"
-    assert Path(path) == tmp_path / "model.ckpt", f"expected {tmp_path / 'model.ckpt'}, got {path}"
+    assert_quiet_trainer(trainer, tmp_path)
+    assert Path(path) == tmp_path / "model.ckpt", (
+        f"train_and_checkpoint should return the path it saved to, root_dir / 'model.ckpt' "
+        f"({tmp_path / 'model.ckpt'}), got {path}"
+    )
     files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert files == ["model.ckpt"], (
-        f"only model.ckpt should be written (no logger, no automatic checkpoints), found {files}"
+        "only model.ckpt should be written: pass logger=False and enable_checkpointing=False "
+        f"to L.Trainer, and save the one file with trainer.save_checkpoint; found {files}"
     )
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True)), (
-        "the weights did not change: fit the model before saving it"
+        "the weights did not change: call trainer.fit with the model before saving it"
     )
-    checkpoint = torch.load(path, weights_only=True)  # fails if a module was pickled into it
+    try:
+        checkpoint = torch.load(path, weights_only=True)  # fails if a module was pickled into it
+    except pickle.UnpicklingError as err:
+        raise AssertionError(
+            f"model.ckpt holds a pickled object, not only tensors and plain values "
+            f"({pickled_global(err)}): is loss_fn among the saved hyper-parameters? Leave it "
+            "out with self.save_hyperparameters(ignore=...)"
+        ) from None
     assert checkpoint.get("global_step") == 4 * epochs, (
         f"{epochs} epoch(s) of 4 batches should be {4 * epochs} steps, the checkpoint says "
-        f"{checkpoint.get('global_step')}"
+        f"{checkpoint.get('global_step')}: pass max_epochs=epochs to L.Trainer"
     )
     assert dict(checkpoint.get("hyper_parameters", {})) == dict(model.hparams), (
         f"the checkpoint's 'hyper_parameters' should be the model's hparams {dict(model.hparams)}, "
@@ -119,6 +139,12 @@ def test_the_checkpoint_carries_hyperparameters_and_weights(
     )
     for name, value in model.state_dict().items():
         assert_tensor(checkpoint["state_dict"][name], value, what=f"state_dict[{name!r}]")
+
+
+def pickled_global(err: Exception) -> str:
+    """The line of torch's weights-only error that names the object it refused."""
+    lines = [line.strip() for line in str(err).splitlines() if "Unsupported global" in line]
+    return lines[0] if lines else str(err).splitlines()[0]
 
 
 def trained(tmp_path: Path) -> tuple[LitMLP, Path]:
@@ -132,24 +158,39 @@ def test_reload_rebuilds_the_model_from_the_file_alone(tmp_path: Path) -> None:
     loss = nn.CrossEntropyLoss(label_smoothing=0.2)
     torch.manual_seed(99)  # other random weights before loading: they must be replaced
     again = reload(path, loss_fn=loss)
-    assert isinstance(again, LitMLP), f"reload should return a LitMLP, got {type(again)}"
-    assert dict(again.hparams) == dict(model.hparams), (
-        f"the reloaded hparams {dict(again.hparams)} differ from {dict(model.hparams)}"
+    assert isinstance(again, LitMLP), (
+        f"reload should return a LitMLP, got {type(again).__name__}: rebuild it with "
+        "LitMLP.load_from_checkpoint"
     )
-    assert again.loss_fn is loss, "reload should hand loss_fn to the rebuilt model"
+    assert dict(again.hparams) == dict(model.hparams), (
+        f"the reloaded hparams {dict(again.hparams)} differ from {dict(model.hparams)}: "
+        "LitMLP.load_from_checkpoint reads them from the checkpoint's 'hyper_parameters'"
+    )
+    assert again.loss_fn is loss, (
+        "reload should pass loss_fn on to LitMLP.load_from_checkpoint (it is not in the "
+        f"checkpoint), the rebuilt model has another {type(again.loss_fn).__name__}"
+    )
     x = torch.randn(3, 7, generator=torch.Generator().manual_seed(3))
     model.eval()
     again.eval()
     with torch.no_grad():
         assert_tensor(again(x), model(x), what="the reloaded model's output", atol=0, rtol=0)
-    assert isinstance(reload(path).loss_fn, nn.CrossEntropyLoss)
+    assert isinstance(reload(path).loss_fn, nn.CrossEntropyLoss), (
+        "reload(path) without a loss_fn should give a model with the default nn.CrossEntropyLoss()"
+    )
 
 
 def test_reload_overrides_a_hyperparameter(tmp_path: Path) -> None:
     model, path = trained(tmp_path)
     again = reload(path, lr=0.5)
-    assert again.hparams.lr == 0.5, f"reload(path, lr=0.5): hparams.lr is {again.hparams.lr}"
-    assert again.configure_optimizers().param_groups[0]["lr"] == 0.5
+    assert again.hparams.lr == 0.5, (
+        f"reload(path, lr=0.5): hparams.lr is {again.hparams.lr}: pass the overrides on to "
+        "LitMLP.load_from_checkpoint as keyword arguments"
+    )
+    assert again.configure_optimizers().param_groups[0]["lr"] == 0.5, (
+        "reload(path, lr=0.5): the optimizer should use the overridden lr 0.5 (the given "
+        "configure_optimizers reads self.hparams.lr)"
+    )
     assert again.hparams.hidden == 24 and again.hparams.dropout == 0.3, (
         "overriding lr must keep the other saved hyper-parameters"
     )

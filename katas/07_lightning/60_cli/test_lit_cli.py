@@ -92,7 +92,10 @@ def lit(script_run: ScriptRun) -> ModuleType:
 
 def hparams_of(lit: ModuleType, cli: Any) -> dict[str, object]:
     model = cli.model
-    assert isinstance(model, lit.CliRegressor), f"cli.model should be a CliRegressor: {model!r}"
+    assert isinstance(model, lit.CliRegressor), (
+        f"cli.model should be a CliRegressor, got {type(model).__name__}: pass CliRegressor as "
+        "the model class to RegressionCLI"
+    )
     return {k: v for k, v in model.hparams.items() if not k.startswith("_")}
 
 
@@ -102,15 +105,19 @@ def test_the_config_builds_model_data_and_trainer(tmp_path: Path, lit: ModuleTyp
     want = {"in_features": 4, "hidden": 8, "lr": 0.05}
     assert got == want, (
         f"from the config (model: hidden 8, lr 0.05; data: features 4) the model's hparams "
-        f"should be {want}, got {got}: save_hyperparameters, and link data.features to "
-        "model.in_features"
+        f"should be {want}, got {got}: call self.save_hyperparameters() in __init__, and link "
+        "data.features to model.in_features with parser.link_arguments in "
+        "add_arguments_to_parser"
     )
     first, last = cli.model.net[0], cli.model.net[-1]
     assert (first.in_features, first.out_features, last.out_features) == (4, 8, 1), (
         f"self.net should run Linear(4, 8) ... Linear(8, 1) here, got Linear({first.in_features}, "
         f"{first.out_features}) ... Linear(.., {last.out_features})"
     )
-    assert isinstance(cli.datamodule, lit.CliData) and cli.datamodule.features == 4
+    assert isinstance(cli.datamodule, lit.CliData) and cli.datamodule.features == 4, (
+        f"cli.datamodule should be a CliData with features=4 from the config, got "
+        f"{type(cli.datamodule).__name__} with features={getattr(cli.datamodule, 'features', None)}"
+    )
     lr = cli.model.configure_optimizers().param_groups[0]["lr"]
     assert lr == 0.05, f"the optimizer should use model.lr from the config (0.05), got {lr}"
     assert cli.trainer.max_epochs == 5, (
@@ -137,7 +144,10 @@ def test_the_defaults_come_from_the_signatures(lit: ModuleType) -> None:
         f"(features=3 linked to in_features): expected {want}, got {got}"
     )
     dm = cli.datamodule
-    assert (dm.features, dm.n, dm.batch_size) == (3, 128, 32), "CliData's defaults"
+    assert (dm.features, dm.n, dm.batch_size) == (3, 128, 32), (
+        f"with no config, the data module should have CliData's defaults (features, n, "
+        f"batch_size) = (3, 128, 32), got {(dm.features, dm.n, dm.batch_size)}"
+    )
 
 
 def test_the_data_module_serves_seeded_data(tmp_path: Path, lit: ModuleType) -> None:
@@ -149,9 +159,17 @@ def test_the_data_module_serves_seeded_data(tmp_path: Path, lit: ModuleType) -> 
         "CliData (given) should draw its 96 x 4 inputs from a generator seeded 0"
     )
     train, val = dm.train_dataloader(), dm.val_dataloader()
-    assert (train.batch_size, val.batch_size) == (32, 32)
-    assert isinstance(train.sampler, torch.utils.data.RandomSampler), "training shuffles"
-    assert isinstance(val.sampler, torch.utils.data.SequentialSampler), "validation does not"
+    assert (train.batch_size, val.batch_size) == (32, 32), (
+        f"CliData (given) batches by 32, got {(train.batch_size, val.batch_size)}"
+    )
+    assert isinstance(train.sampler, torch.utils.data.RandomSampler), (
+        f"CliData's (given) training loader shuffles, its sampler is a "
+        f"{type(train.sampler).__name__}"
+    )
+    assert isinstance(val.sampler, torch.utils.data.SequentialSampler), (
+        f"CliData's (given) validation loader does not shuffle, its sampler is a "
+        f"{type(val.sampler).__name__}"
+    )
 
 
 def test_trainer_defaults_are_quiet_cpu_and_overridable(tmp_path: Path, lit: ModuleType) -> None:
@@ -166,12 +184,23 @@ def test_trainer_defaults_are_quiet_cpu_and_overridable(tmp_path: Path, lit: Mod
         "model summary": any(isinstance(c, ModelSummary) for c in trainer.callbacks),
     }
     want = {"cpu": True, "checkpointing": False, "progress bar": False, "model summary": False}
-    assert got == want, f"trainer_defaults: expected {want}, got {got}"
+    setting = {  # what trainer_defaults should hold for each setting
+        "cpu": '"accelerator": "cpu"',
+        "checkpointing": '"enable_checkpointing": False (there is a ModelCheckpoint)',
+        "progress bar": '"enable_progress_bar": False (the progress bar is on)',
+        "model summary": '"enable_model_summary": False (the model summary is on)',
+    }
+    wrong = [k for k in want if got[k] != want[k]]
+    assert got == want, (
+        "with no config, the Trainer is not yet a quiet CPU trainer; put these in "
+        "trainer_defaults: " + "; ".join(setting[k] for k in wrong)
+    )
     config = str(write_config(tmp_path, enable_checkpointing=True))
     trainer = lit.cli_main(["--config", config], run=False).trainer
     assert trainer.checkpoint_callback is not None, (
-        "a config that sets trainer.enable_checkpointing: true must win: pass these settings as "
-        "trainer_defaults, not as fixed arguments"
+        "a config that sets trainer.enable_checkpointing: true must win, yet the Trainer has no "
+        "ModelCheckpoint: pass these settings to RegressionCLI as trainer_defaults, not as "
+        "fixed arguments"
     )
 
 
@@ -187,7 +216,11 @@ def test_a_rerun_may_replace_its_saved_config(tmp_path: Path, lit: ModuleType) -
             f"running again into the same log folder failed ({err}): pass "
             "save_config_kwargs={'overwrite': True}"
         ) from None
-    assert yaml.safe_load(saved.read_text())["model"]["hidden"] == 3
+    hidden = yaml.safe_load(saved.read_text())["model"]["hidden"]
+    assert hidden == 3, (
+        f"the re-run with --model.hidden=3 should replace {saved.name}, it still says hidden: "
+        f"{hidden}"
+    )
 
 
 def test_the_script_fits_with_command_line_overrides(script_run: ScriptRun) -> None:

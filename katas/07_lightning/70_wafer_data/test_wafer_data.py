@@ -25,7 +25,7 @@ def draw(kind: str, seed: int, size: int = 32, noise: float = 0.0) -> torch.Tens
     out = wafer_map(kind, size, torch.Generator().manual_seed(seed), noise=noise)
     assert isinstance(out, torch.Tensor) and out.shape == (size, size), (
         f"wafer_map({kind!r}, {size}, ...) should return a ({size}, {size}) tensor, got "
-        f"{getattr(out, 'shape', out)!r}"
+        f"{type(out).__name__}" + (f" of shape {tuple(out.shape)}" if hasattr(out, "shape") else "")
     )
     assert out.dtype == torch.int64, f"wafer maps are int64 (0, 1, 2), got {out.dtype}"
     return out
@@ -91,7 +91,10 @@ def test_center_is_a_disc_at_the_centre(seed: int) -> None:
         f"center: a filled disc of radius 0.2 to 0.35, got {len(r)} defects out to radius "
         f"{float(r.max()) if len(r) else 0:.2f}"
     )
-    assert int((grid_r < 0.19).sum()) == int((r < 0.19).sum()), "center: the disc is filled"
+    assert int((grid_r < 0.19).sum()) == int((r < 0.19).sum()), (
+        f"center: the disc is filled, but only {int((r < 0.19).sum())} of the "
+        f"{int((grid_r < 0.19).sum())} dies within radius 0.19 are defective"
+    )
 
 
 def test_pattern_sizes_are_drawn_anew_for_every_map() -> None:
@@ -118,7 +121,10 @@ def test_donut_is_a_ring_inside_the_rim(seed: int) -> None:
         f"donut: a ring from inner radius 0.3-0.45, 0.15-0.25 wide; got {len(r)} defects "
         f"between radius {low:.2f} and {high:.2f}"
     )
-    assert sectors(points) == 8, "donut: the ring goes all the way around"
+    assert sectors(points) == 8, (
+        f"donut: the ring goes all the way around, these defects cover {sectors(points)} of 8 "
+        "sectors of 45 degrees"
+    )
 
 
 def direction_of(points: torch.Tensor) -> torch.Tensor:
@@ -209,7 +215,9 @@ def test_random_patterns_cover_the_wafer(kind: str, low: float, high: float, see
     )
     inner, outer = int((r < 0.5).sum()), int((r >= 0.5).sum())
     assert sectors(points) == 8 and inner > 0 and outer > inner, (
-        f"{kind}: defects everywhere, in every direction and at every radius"
+        f"{kind}: defects everywhere, in every direction and at every radius; got "
+        f"{sectors(points)} of 8 sectors of 45 degrees, {inner} defects within radius 0.5 and "
+        f"{outer} beyond"
     )
 
 
@@ -336,7 +344,8 @@ def test_the_split_is_stratified_and_seeded(n: int) -> None:
     torch.manual_seed(99)
     again.setup("fit")
     assert all(torch.equal(again.test[i][0], dm.test[i][0]) for i in range(len(labels["test"]))), (
-        "two data modules with the same seed should cut the same split"
+        "two data modules with the same seed should cut the same split, whatever the global "
+        "generator (torch.manual_seed(99) here): draw from a generator seeded with seed"
     )
     other = WaferDataModule(n_per_class=n, size=24, batch_size=8, seed=2)
     other.setup("fit")
@@ -352,13 +361,16 @@ def test_the_loaders_batch_and_only_training_shuffles() -> None:
     sizes = [len(b[1]) for b in train[0]]
     assert sizes == [16, 16, 16, 6], f"54 training maps in batches of 16: got sizes {sizes}"
     orders = [torch.cat([b[1] for b in epoch]) for epoch in train]
-    assert not torch.equal(orders[0], orders[1]), "the training loader should shuffle"
+    assert not torch.equal(orders[0], orders[1]), (
+        "the training loader gave two epochs in the same order: pass shuffle=True to its DataLoader"
+    )
     for name in ("val", "test"):
         batches = list(getattr(dm, f"{name}_dataloader")())
         got = torch.cat([b[1] for b in batches])
         want = torch.tensor(split_labels(dm)[name])
         assert len(batches[0][1]) == 16 and torch.equal(got, want), (
-            f"the {name} loader should give batches of 16 in the split's order"
+            f"the {name} loader should give batches of batch_size (16) in the split's order, "
+            f"without shuffling; its first batch has {len(batches[0][1])}"
         )
 
 
@@ -393,4 +405,8 @@ def test_the_defaults_and_a_trainer(tmp_path: Path) -> None:
         enable_model_summary=False,
     )
     trainer.validate(model, datamodule=WaferDataModule(n_per_class=5, size=16), verbose=False)
-    assert model.seen == 9, f"a Trainer validating through the data module saw {model.seen} maps"
+    assert model.seen == 9, (
+        f"trainer.validate(model, datamodule=WaferDataModule(n_per_class=5, size=16)) should "
+        f"see the 9 validation maps (one per class), it saw {model.seen}: the Trainer calls "
+        "setup('validate'), then val_dataloader()"
+    )

@@ -23,6 +23,8 @@ from wafer_classifier import (
     train_classifier,
 )
 
+from katakit.testing import kind, playing_a_gpu_machine
+
 CLASSES = ("center", "donut", "edge-loc", "edge-ring", "loc", "near-full", "random", "scratch")
 CLASSES += ("none",)
 TARGET_F1 = 0.75  # the reference: 0.88 to 0.97 over five seeds (see the task)
@@ -127,10 +129,13 @@ def test_macro_scores_match_scikit_learn(n: int, classes: int, seed: int) -> Non
     )
     want = {"precision": float(p), "recall": float(r), "f1": float(f)}
     assert isinstance(got, dict) and set(got) == set(want), (
-        f"macro_scores should return a dict with keys {sorted(want)}, got {got!r}"
+        f"macro_scores should return a dict with keys {sorted(want)}, got "
+        + (f"keys {sorted(got)}" if isinstance(got, dict) else type(got).__name__)
     )
     for name, value in want.items():
-        assert type(got[name]) is float, f"{name} should be a Python float, got {type(got[name])}"
+        assert type(got[name]) is float, (
+            f"{name} should be a Python float, got {type(got[name]).__name__}"
+        )
         assert math.isclose(got[name], value, abs_tol=1e-12), (
             f"macro {name}: scikit-learn gives {value:.6f}, you have {got[name]:.6f} (here class "
             f"0 is never predicted and class {classes - 1} never occurs: 0/0 counts as 0, and "
@@ -166,7 +171,10 @@ def test_the_confusion_png_shades_each_cell(tmp_path: Path, cell: int | None) ->
                     )
     save_confusion_png(torch.zeros(2, 2, dtype=torch.int64), tmp_path / "empty.png")
     with Image.open(tmp_path / "empty.png") as image:
-        assert image.getextrema() == (255, 255), "an all-zero matrix should be all white"
+        assert image.getextrema() == (255, 255), (
+            f"an all-zero matrix should be all white (255), the image runs from "
+            f"{image.getextrema()[0]} to {image.getextrema()[1]}"
+        )
     save_confusion_png(torch.eye(2, dtype=torch.int64), tmp_path / "eye.png", cell=2)
     with Image.open(tmp_path / "eye.png") as image:
         got = [image.getpixel((0, 0)), image.getpixel((2, 0))]
@@ -189,6 +197,10 @@ def test_the_cnn_maps_any_size_to_logits(size: int, classes: int | None) -> None
     assert (
         model.hparams.get("lr") == 3e-3
         and model.configure_optimizers().param_groups[0]["lr"] == 3e-3
+    ), (
+        "WaferCNN should keep lr (3e-3 by default) in self.hparams (self.save_hyperparameters()) "
+        f"and give it to Adam in configure_optimizers; self.hparams has lr="
+        f"{model.hparams.get('lr')!r}"
     )
 
 
@@ -232,9 +244,14 @@ def trained(
     with pytest.MonkeyPatch.context() as patch:
         # Pretend this machine has a GPU: 'auto' would pick it; ask for the CPU by name.
         patch.setattr(accelerator_connector, "_select_auto_accelerator", lambda: "cuda")
-        trainer = train_classifier(model, loaders[0], loaders[1], root, 15)
-    assert Path(trainer.default_root_dir) == root, "pass default_root_dir=root_dir"
-    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), "no model summary"
+        with playing_a_gpu_machine():
+            trainer = train_classifier(model, loaders[0], loaders[1], root, 15)
+    assert Path(trainer.default_root_dir) == root, (
+        f"pass default_root_dir=root_dir to L.Trainer, got {trainer.default_root_dir}"
+    )
+    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), (
+        "pass enable_model_summary=False to L.Trainer (the model summary is on)"
+    )
     return model, trainer, loaders
 
 
@@ -243,7 +260,8 @@ def test_the_classifier_beats_the_target_macro_f1(
 ) -> None:
     model, trainer, (_, _, test) = trained
     assert trainer.max_epochs == 15 and trainer.current_epoch == 15, (
-        f"train_classifier should train for max_epochs (15), it stopped at {trainer.current_epoch}"
+        f"train_classifier(..., max_epochs=15) should train 15 epochs: the Trainer has "
+        f"max_epochs={trainer.max_epochs} and stopped at epoch {trainer.current_epoch}"
     )
     preds, targets = predict(model, test)
     f1 = metrics.f1_score(targets.numpy(), preds.numpy(), average="macro")
@@ -254,7 +272,7 @@ def test_the_classifier_beats_the_target_macro_f1(
     )
     cm = confusion_matrix(preds, targets, 9)
     save_confusion_png(cm, tmp_path / "confusion.png")
-    assert (tmp_path / "confusion.png").stat().st_size > 0
+    assert (tmp_path / "confusion.png").stat().st_size > 0, "save_confusion_png wrote 0 bytes"
 
 
 def test_validation_logs_loss_and_accuracy(
@@ -263,7 +281,10 @@ def test_validation_logs_loss_and_accuracy(
     model, trainer, (_, val, _) = trained
     preds, targets = predict(model, val)
     logged = trainer.callback_metrics
-    assert {"val_loss", "val_acc"} <= set(logged), f"validation_step logged {sorted(logged)}"
+    assert {"val_loss", "val_acc"} <= set(logged), (
+        f"validation_step should log 'val_loss' and 'val_acc' with self.log; the Trainer saw "
+        f"{sorted(logged)}"
+    )
     accuracy = (preds == targets).float().mean().item()
     assert math.isclose(float(logged["val_acc"]), accuracy, abs_tol=1e-6), (
         f"val_acc should be the accuracy on the validation maps ({accuracy:.4f}), got "
@@ -277,6 +298,11 @@ def test_validation_logs_loss_and_accuracy(
         f"{float(logged['val_loss']):.4f}"
     )
     assert trainer.logger is None and trainer.checkpoint_callback is None, (
-        "train_classifier: no logger and no checkpoints"
+        "train_classifier: pass logger=False and enable_checkpointing=False to L.Trainer (it "
+        f"has logger: {kind(trainer.logger)}, checkpoint callback: "
+        f"{kind(trainer.checkpoint_callback)})"
     )
-    assert trainer.progress_bar_callback is None, "train_classifier: no progress bar"
+    assert trainer.progress_bar_callback is None, (
+        "train_classifier: pass enable_progress_bar=False to L.Trainer (it has a "
+        f"{type(trainer.progress_bar_callback).__name__})"
+    )

@@ -87,15 +87,21 @@ def test_one_metric_object_per_stage_and_quantity() -> None:
     for name, kind in kinds.items():
         metric = getattr(lit, name, None)
         assert isinstance(metric, kind), (
-            f"self.{name} should be a torchmetrics {kind.__name__}, got {metric!r}"
+            f"self.{name} should be a torchmetrics {kind.__name__}, got {type(metric).__name__}"
         )
-        assert metric.num_classes == CLASSES, f"self.{name}: num_classes should be {CLASSES}"
+        assert metric.num_classes == CLASSES, (
+            f"self.{name}: num_classes should be {CLASSES} (the model's num_classes), got "
+            f"{metric.num_classes}"
+        )
     assert lit.train_acc is not lit.val_acc, (
         "train_acc and val_acc are the same object: training and validation batches would be "
         "counted together"
     )
     children = {name for name, m in lit.named_children() if isinstance(m, Metric)}
-    assert children == set(kinds), f"the metrics should be attributes (child modules): {children}"
+    assert children == set(kinds), (
+        f"the model's metric child modules should be exactly {sorted(kinds)}, set as attributes "
+        f"in __init__ (self.train_acc = ...); got {sorted(children)}"
+    )
 
 
 def test_train_acc_is_the_accuracy_over_the_epoch(tmp_path: Path) -> None:
@@ -107,7 +113,8 @@ def test_train_acc_is_the_accuracy_over_the_epoch(tmp_path: Path) -> None:
     got = run.logger.values("train_acc")
     assert len(got) == 2, (
         f"'train_acc' should reach the logger once per epoch (2 epochs), got {got}; keys seen: "
-        f"{sorted({k for m in run.logger.history for k in m})}"
+        f"{sorted({k for m in run.logger.history for k in m})}: in training_step, "
+        "self.log('train_acc', ...) with on_step=False, on_epoch=True"
     )
     assert all(math.isclose(v, want, abs_tol=1e-6) for v in got), (
         f"train_acc should be the plain accuracy over the epoch's 70 training samples "
@@ -130,7 +137,10 @@ def test_each_validation_run_starts_from_a_reset_state(
             "val_f1": metrics.f1_score(y, p, average="macro"),
         }
         for name, value in want.items():
-            assert name in result, f"validation should log {name!r}, got {sorted(result)}"
+            assert name in result, (
+                f"validation_step should log {name!r} with self.log; trainer.validate reported "
+                f"{sorted(result)}"
+            )
             assert math.isclose(result[name], value, abs_tol=1e-6), (
                 f"{name} on the validation set of seed {seed} should be {value:.4f} "
                 f"(scikit-learn), got {result[name]:.4f}: is the state left over from an "

@@ -47,6 +47,13 @@ def close(got: object, want: float) -> bool:
     )
 
 
+def shown(got: object) -> str:
+    """What compute() returned, for a message: its value, or why it is not one."""
+    if isinstance(got, torch.Tensor):
+        return f"{float(got):.6f}" if got.numel() == 1 else f"a tensor of shape {tuple(got.shape)}"
+    return f"a {type(got).__name__}, not a one-element tensor"
+
+
 @pytest.mark.parametrize(
     ("n", "seed", "as_scores"), [(40, 0, False), (200, 1, False), (77, 2, True)]
 )
@@ -58,7 +65,7 @@ def test_balanced_accuracy_matches_scikit_learn(n: int, seed: int, as_scores: bo
     got = metric.compute()
     assert close(got, want), (
         f"balanced accuracy of {n} samples{' given as scores' if as_scores else ''}: "
-        f"scikit-learn says {want:.6f}, got {got!r}: the mean over the classes that occur of "
+        f"scikit-learn says {want:.6f}, got {shown(got)}: the mean over the classes that occur of "
         "correct / total per class"
     )
 
@@ -73,8 +80,8 @@ def test_balanced_accuracy_over_split_batches(cuts: list[int]) -> None:
         parts.update(preds[a:b], target[a:b])
     assert close(parts.compute(), float(whole.compute())), (
         f"updating with batches cut at {cuts} should give the same value as one update with "
-        f"everything ({float(whole.compute()):.6f}), got {parts.compute()!r}: accumulate counts, "
-        "not per-batch values"
+        f"everything ({float(whole.compute()):.6f}), got {shown(parts.compute())}: accumulate "
+        "counts, not per-batch values"
     )
 
 
@@ -87,21 +94,30 @@ def test_balanced_accuracy_states_sum_and_reset() -> None:
     )
     assert all(
         s.dtype == torch.int64 and s.shape == (CLASSES,) for s in left.metric_state.values()
-    ), "correct and total are per-class int64 counts of shape (num_classes,)"
+    ), (
+        f"correct and total are per-class int64 counts of shape ({CLASSES},) (num_classes), got "
+        + ", ".join(
+            f"{k}: {getattr(v, 'dtype', type(v).__name__)} {tuple(getattr(v, 'shape', ()))}"
+            for k, v in left.metric_state.items()
+        )
+    )
     left.update(preds[:50], target[:50])
     right.update(preds[50:], target[50:])
     want = metrics.balanced_accuracy_score(target.numpy(), preds.numpy())
     try:
         left.merge_state(right)  # what distributed sync does with the states of two processes
     except RuntimeError as err:
-        raise AssertionError(f"merge_state failed ({err}): set full_state_update = False") from None
+        raise AssertionError(
+            f"merge_state failed ({err}): set the class attribute full_state_update = False"
+        ) from None
     assert close(left.compute(), want), (
         f"two halves merged should give the balanced accuracy of the whole ({want:.6f}), got "
-        f"{left.compute()!r}: per-class counts combine by dist_reduce_fx='sum'"
+        f"{shown(left.compute())}: per-class counts combine by dist_reduce_fx='sum'"
     )
     left.reset()
     assert all(int(s.sum()) == 0 for s in left.metric_state.values()), (
-        "reset() should zero the counts"
+        "reset() should zero the counts (it resets the states registered with add_state to "
+        f"their defaults), got sums {[int(s.sum()) for s in left.metric_state.values()]}"
     )
     assert metrics.balanced_accuracy_score(target[:9].numpy(), preds[:9].numpy()) == pytest.approx(
         float(left(preds[:9], target[:9]))
@@ -118,7 +134,7 @@ def test_max_absolute_error_matches_scikit_learn(cuts: list[int], shape: tuple[i
     want = metrics.max_error(target.numpy(), preds.numpy())
     assert close(metric.compute(), want), (
         f"the largest |preds - target| over batches cut at {cuts}: scikit-learn says "
-        f"{want:.6f}, got {metric.compute()!r}"
+        f"{want:.6f}, got {shown(metric.compute())}"
     )
 
 
@@ -138,16 +154,21 @@ def test_max_absolute_error_state_combines_by_max() -> None:
     try:
         metric.merge_state(other)
     except RuntimeError as err:
-        raise AssertionError(f"merge_state failed ({err}): set full_state_update = False") from None
+        raise AssertionError(
+            f"merge_state failed ({err}): set the class attribute full_state_update = False"
+        ) from None
     want = metrics.max_error(target.numpy(), preds.numpy())
     assert close(metric.compute(), want), (
         f"merged, the two halves' states should give the overall maximum {want:.6f}, got "
-        f"{metric.compute()!r}: dist_reduce_fx='max'"
+        f"{shown(metric.compute())}: dist_reduce_fx='max'"
     )
     metric.reset()
     tiny = torch.full((3,), 0.25)
     metric.update(tiny, torch.zeros(3))
-    assert close(metric.compute(), 0.25), "after reset() the old maximum must be gone"
+    assert close(metric.compute(), 0.25), (
+        f"after reset() the old maximum must be gone: one update with errors of 0.25 should "
+        f"give 0.25, got {shown(metric.compute())}"
+    )
 
 
 class Scored(L.LightningModule):

@@ -16,6 +16,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 # Scripted validation results, one per epoch: the model trains for real, but what it reports
 # is fixed, so the spec knows which epochs must win.
+from katakit.testing import kind, playing_a_gpu_machine
+
 VAL_LOSS = [0.9, 0.5, 0.7, 0.3, 0.6, 0.4]
 VAL_ACC = [0.2, 0.6, 0.8, 0.5, 0.7, 0.4]
 
@@ -60,9 +62,14 @@ def run(
     torch.manual_seed(0)
     model, dirpath = Scripted(hidden=6), tmp_path / "ckpts"
     callback = checkpoint_callback(dirpath, **kwargs)  # type: ignore[arg-type]
-    assert isinstance(callback, ModelCheckpoint), f"expected a ModelCheckpoint, got {callback!r}"
-    trainer = fit_with_checkpoints(model, *loaders(), tmp_path, len(VAL_LOSS), callback)
-    assert isinstance(trainer, L.Trainer), f"fit_with_checkpoints returned {trainer!r}"
+    assert isinstance(callback, ModelCheckpoint), (
+        f"checkpoint_callback should return a ModelCheckpoint, got {kind(callback)}"
+    )
+    with playing_a_gpu_machine():
+        trainer = fit_with_checkpoints(model, *loaders(), tmp_path, len(VAL_LOSS), callback)
+    assert isinstance(trainer, L.Trainer), (
+        f"fit_with_checkpoints should return its L.Trainer, got {kind(trainer)}"
+    )
     return trainer, model, dirpath
 
 
@@ -92,28 +99,50 @@ def test_the_top_k_checkpoints_are_kept(
     script = VAL_ACC if settings["monitor"] == "val_acc" else VAL_LOSS
     assert kept_epochs(dirpath) == epochs, (
         f"with {settings} over the epochs' {settings['monitor']} {script}, the checkpoints in "
-        f"{dirpath.name}/ should be those of epochs {epochs}, found {kept_epochs(dirpath)}"
+        f"{dirpath.name}/ should be those of epochs {epochs}, found {kept_epochs(dirpath)}: "
+        "pass dirpath, monitor, mode and save_top_k=top_k to ModelCheckpoint"
     )
     callback = trainer.checkpoint_callback
-    assert isinstance(callback, ModelCheckpoint), "the trainer should use the callback given"
+    assert isinstance(callback, ModelCheckpoint), (
+        "the Trainer should use the callback it was given: pass callbacks=[callback] to "
+        f"L.Trainer; its checkpoint callback is {kind(callback)}"
+    )
     assert (
         callback.best_model_score is not None
         and abs(float(callback.best_model_score) - script[best]) < 1e-6
+    ), (
+        f"the callback's best_model_score should be {script[best]} ({settings['monitor']} of "
+        f"epoch {best}), got {callback.best_model_score}"
     )
-    assert int(torch.load(callback.best_model_path, weights_only=True)["epoch"]) == best
+    best_epoch = int(torch.load(callback.best_model_path, weights_only=True)["epoch"])
+    assert best_epoch == best, (
+        f"the callback's best_model_path should be epoch {best}'s checkpoint, it is epoch "
+        f"{best_epoch}'s"
+    )
 
 
 def test_the_trainer_is_quiet_and_trains_every_epoch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trainer, model, _ = run(tmp_path, monkeypatch)
-    assert trainer.current_epoch == len(VAL_LOSS), f"train all {len(VAL_LOSS)} epochs"
-    assert trainer.logger is None and trainer.progress_bar_callback is None, (
-        "no logger and no progress bar"
+    assert trainer.current_epoch == len(VAL_LOSS), (
+        f"train all {len(VAL_LOSS)} epochs (max_epochs=max_epochs): the Trainer stopped at epoch "
+        f"{trainer.current_epoch}"
     )
-    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), "no model summary"
-    assert Path(trainer.default_root_dir) == tmp_path, "default_root_dir should be root_dir"
-    assert sorted(model.snapshots) == list(range(len(VAL_LOSS)))
+    assert trainer.logger is None and trainer.progress_bar_callback is None, (
+        "pass logger=False and enable_progress_bar=False to L.Trainer (it has logger: "
+        f"{kind(trainer.logger)}, progress bar: {kind(trainer.progress_bar_callback)})"
+    )
+    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), (
+        "pass enable_model_summary=False to L.Trainer (the model summary is on)"
+    )
+    assert Path(trainer.default_root_dir) == tmp_path, (
+        f"pass default_root_dir=root_dir to L.Trainer, got {trainer.default_root_dir}"
+    )
+    assert sorted(model.snapshots) == list(range(len(VAL_LOSS))), (
+        f"validation should run after each of the {len(VAL_LOSS)} epochs (its results rank the "
+        f"checkpoints), it ran after epochs {sorted(model.snapshots)}"
+    )
 
 
 def test_restore_best_loads_the_best_epochs_weights(
@@ -123,11 +152,16 @@ def test_restore_best_loads_the_best_epochs_weights(
     torch.manual_seed(5)
     best = restore_best(trainer, model)
     assert isinstance(best, Scripted) and best is not model, (
-        f"restore_best should return a new {type(model).__name__}, got {best!r}"
+        f"restore_best should return a new {type(model).__name__}, got "
+        + ("the model it was given" if best is model else kind(best))
+        + ": build it with load_from_checkpoint on the model's class"
     )
-    assert best.hparams.hidden == 6, "the restored model is rebuilt from the saved hparams"
+    assert best.hparams.hidden == 6, (
+        f"the restored model should be rebuilt from the saved hparams (hidden=6), it has "
+        f"hidden={best.hparams.get('hidden')!r}"
+    )
     for name, value in best.state_dict().items():
         assert torch.equal(value, model.snapshots[3][name]), (
             f"{name}: the restored weights should be those after epoch 3 (the lowest val_loss), "
-            "not the last epoch's"
+            "not the last epoch's: load the checkpoint at the callback's best_model_path"
         )

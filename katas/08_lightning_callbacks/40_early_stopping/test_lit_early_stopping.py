@@ -15,6 +15,8 @@ from lit_early_stopping import early_stopping, fit_until_plateau
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from katakit.testing import playing_a_gpu_machine
+
 VAL_LOSS = [1.0, 0.8, 0.79, 0.81, 0.85, 0.7, 0.6, 0.5]
 VAL_ACC = [0.5, 0.6, 0.6, 0.55, 0.7, 0.65, 0.6, 0.9]
 
@@ -26,7 +28,8 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[L.Trainer]:
 
     class Recording(lightning.Trainer):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+            with playing_a_gpu_machine():
+                super().__init__(*args, **kwargs)
             trainers.append(self)
 
     monkeypatch.setattr(lightning, "Trainer", Recording)
@@ -76,16 +79,22 @@ def test_training_stops_when_it_should(
     tmp_path: Path, built: list[L.Trainer], kwargs: dict[str, Any], epochs: int, why: str
 ) -> None:
     stopper = early_stopping(**kwargs)
-    assert isinstance(stopper, EarlyStopping), f"expected an EarlyStopping, got {stopper!r}"
+    assert isinstance(stopper, EarlyStopping), (
+        f"early_stopping should return an EarlyStopping, got {type(stopper).__name__}"
+    )
     model = Scripted()
     ran = fit_until_plateau(model, loader(), loader(), tmp_path, 8, stopper)
     assert ran == len(model.validated), (
         f"fit_until_plateau should return the number of epochs that ran "
-        f"({len(model.validated)}), got {ran!r}"
+        f"({len(model.validated)}) as an int, got "
+        + (repr(ran) if isinstance(ran, int | float) else type(ran).__name__)
     )
+    monitor = kwargs.get("monitor", "val_loss")
     assert ran == epochs, (
-        f"early_stopping({', '.join(f'{k}={v!r}' for k, v in kwargs.items())}) over val_loss "
-        f"{VAL_LOSS}: expected {epochs} epochs ({why}), {ran} ran"
+        f"early_stopping({', '.join(f'{k}={v!r}' for k, v in kwargs.items())}) over {monitor} "
+        f"{VAL_ACC if monitor == 'val_acc' else VAL_LOSS}: expected {epochs} epochs ({why}), "
+        f"{ran} ran: pass monitor, patience, min_delta, mode and stopping_threshold on to "
+        "EarlyStopping, and the stopper to L.Trainer(callbacks=[...])"
     )
 
 
@@ -93,10 +102,24 @@ def test_the_trainer_is_quiet_cpu_and_writes_nothing(
     tmp_path: Path, built: list[L.Trainer]
 ) -> None:
     fit_until_plateau(Scripted(), loader(), loader(), tmp_path, 3, early_stopping(patience=5))
-    assert len(built) == 1, f"fit_until_plateau should build one Trainer, it built {len(built)}"
+    assert len(built) == 1, (
+        f"fit_until_plateau should build one L.Trainer, it built {len(built)} (the spec counts "
+        "the calls to L.Trainer, with lightning imported as L)"
+    )
     trainer = built[0]
-    assert trainer.max_epochs == 3 and Path(trainer.default_root_dir) == tmp_path
-    assert trainer.progress_bar_callback is None, "turn the progress bar off"
-    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), "no model summary"
+    assert trainer.max_epochs == 3 and Path(trainer.default_root_dir) == tmp_path, (
+        "pass max_epochs=max_epochs and default_root_dir=root_dir to L.Trainer, got "
+        f"max_epochs={trainer.max_epochs}, default_root_dir={trainer.default_root_dir}"
+    )
+    assert trainer.progress_bar_callback is None, (
+        "pass enable_progress_bar=False to L.Trainer (it has a "
+        f"{type(trainer.progress_bar_callback).__name__})"
+    )
+    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), (
+        "pass enable_model_summary=False to L.Trainer (the model summary is on)"
+    )
     found = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
-    assert found == [], f"no logger and no checkpoints: nothing should be written, found {found}"
+    assert found == [], (
+        "no logger and no checkpoints: pass logger=False and enable_checkpointing=False to "
+        f"L.Trainer; nothing should be written, found {found}"
+    )

@@ -17,6 +17,8 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 
+from katakit.testing import kind, playing_a_gpu_machine
+
 
 @pytest.fixture
 def built(monkeypatch: pytest.MonkeyPatch) -> list[L.Trainer]:
@@ -25,7 +27,8 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[L.Trainer]:
 
     class Recording(lightning.Trainer):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+            with playing_a_gpu_machine():
+                super().__init__(*args, **kwargs)
             trainers.append(self)
 
     monkeypatch.setattr(lightning, "Trainer", Recording)
@@ -98,7 +101,11 @@ def test_the_final_weights_are_the_swa_average(
 ) -> None:
     model = fresh()
     trainer = fit_with_swa(model, loader(), loader(), tmp_path, epochs, start)
-    assert isinstance(trainer, L.Trainer) and trainer.current_epoch == epochs
+    assert isinstance(trainer, L.Trainer) and trainer.current_epoch == epochs, (
+        f"fit_with_swa should train {epochs} epochs (max_epochs=max_epochs) and return its "
+        f"L.Trainer, got {type(trainer).__name__}"
+        + (f" at epoch {trainer.current_epoch}" if isinstance(trainer, L.Trainer) else "")
+    )
     averaged = AveragedModel(fresh())  # the oracle: torch's own running mean
     for epoch in range(start, epochs):
         snapshot = fresh()
@@ -117,11 +124,26 @@ def test_the_trainer_is_quiet_and_carries_the_callback(
     tmp_path: Path, built: list[L.Trainer]
 ) -> None:
     fit_with_swa(fresh(), loader(), loader(), tmp_path, 2, 1)
-    assert len(built) == 1, f"fit_with_swa should build one Trainer, it built {len(built)}"
+    assert len(built) == 1, (
+        f"fit_with_swa should build one L.Trainer, it built {len(built)} (the spec counts the "
+        "calls to L.Trainer, with lightning imported as L)"
+    )
     trainer = built[0]
     swa = [c for c in trainer.callbacks if isinstance(c, EpochSWA)]
-    assert len(swa) == 1 and swa[0].start_epoch == 1, "the Trainer needs one EpochSWA(start_epoch)"
-    assert Path(trainer.default_root_dir) == tmp_path and trainer.progress_bar_callback is None
-    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), "no model summary"
+    assert len(swa) == 1 and swa[0].start_epoch == 1, (
+        "L.Trainer's callbacks should hold one EpochSWA(start_epoch), start_epoch=1 here; it "
+        f"has {len(swa)}, with start_epoch {[c.start_epoch for c in swa]}"
+    )
+    assert Path(trainer.default_root_dir) == tmp_path and trainer.progress_bar_callback is None, (
+        "pass default_root_dir=root_dir and enable_progress_bar=False to L.Trainer, got "
+        f"default_root_dir={trainer.default_root_dir}, progress bar: "
+        f"{kind(trainer.progress_bar_callback)}"
+    )
+    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), (
+        "pass enable_model_summary=False to L.Trainer (the model summary is on)"
+    )
     found = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
-    assert found == [], f"no logger and no checkpoints: nothing should be written, found {found}"
+    assert found == [], (
+        "no logger and no checkpoints: pass logger=False and enable_checkpointing=False to "
+        f"L.Trainer; nothing should be written, found {found}"
+    )

@@ -99,15 +99,23 @@ def test_after_fit_the_model_holds_the_ema(tmp_path: Path, decay: float | None) 
     decay = 0.99 if decay is None else decay  # the default
     model = fit(tmp_path, [ema])
     assert ema.shadow and not any(t.requires_grad for t in ema.shadow.values()), (
-        "the average should be kept in self.shadow as detached tensors (no graph)"
+        "the average should be kept in self.shadow (name -> tensor) as detached tensors (no "
+        "graph), updated in on_train_batch_end; after fit self.shadow "
+        + (
+            "is empty"
+            if not ema.shadow
+            else "holds tensors that require grad: "
+            + str(sorted(k for k, t in ema.shadow.items() if t.requires_grad))
+        )
     )
     assert len(model.steps) == 12, f"3 epochs of 4 steps, recorded {len(model.steps)}"
     want = ema_after_each_step(model.steps, decay)[-1]
     assert_weights(
         model.weights(),
         want,
-        f"after fit, the EMA of the 12 steps' weights (decay {decay}, as AveragedModel with "
-        "get_ema_multi_avg_fn computes it; the first update copies the weights)",
+        f"after fit, the model should hold the EMA of the 12 steps' weights, loaded in "
+        f"on_train_end (decay {decay}, as AveragedModel with get_ema_multi_avg_fn computes it; "
+        "the first update copies the weights)",
     )
 
 
@@ -115,7 +123,9 @@ def test_validation_uses_the_ema_weights(tmp_path: Path) -> None:
     model = fit(tmp_path, [EMA(0.8)])
     ema = ema_after_each_step(model.steps, 0.8)
     for epoch in range(3):
-        assert epoch in model.validated, f"no validation in epoch {epoch}"
+        assert epoch in model.validated, (
+            f"no validation in epoch {epoch}: validation ran in epochs {sorted(model.validated)}"
+        )
         assert_weights(
             model.validated[epoch],
             ema[4 * epoch + 3],

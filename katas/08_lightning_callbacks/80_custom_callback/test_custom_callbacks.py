@@ -93,7 +93,10 @@ def test_history_keeps_one_value_per_epoch(tmp_path: Path) -> None:
         f"val_loss per epoch: expected {VAL_LOSS[:3]}, got {history.val_loss} (the sanity "
         "check's validation reports 10.9: it must not be kept)"
     )
-    assert all(type(v) is float for v in history.train_loss + history.val_loss), "plain floats"
+    assert all(type(v) is float for v in history.train_loss + history.val_loss), (
+        "History should keep plain Python floats (float(...) of the logged tensor), got "
+        f"{sorted({type(v).__name__ for v in history.train_loss + history.val_loss})}"
+    )
 
 
 def test_history_survives_a_checkpoint(tmp_path: Path) -> None:
@@ -103,7 +106,9 @@ def test_history_survives_a_checkpoint(tmp_path: Path) -> None:
     again = History()
     again.load_state_dict(state)
     assert (again.train_loss, again.val_loss) == (first.train_loss, first.val_loss), (
-        "History().load_state_dict(h.state_dict()) should give back h's lists"
+        "History().load_state_dict(h.state_dict()) should give back h's lists "
+        f"(train {first.train_loss}, val {first.val_loss}), got train {again.train_loss}, "
+        f"val {again.val_loss}"
     )
     resumed = History()
     callbacks = [resumed, ModelCheckpoint(dirpath=tmp_path / "ckpt", save_last=True)]
@@ -113,7 +118,9 @@ def test_history_survives_a_checkpoint(tmp_path: Path) -> None:
         f"train {resumed.train_loss} and val {resumed.val_loss}: the checkpoint stores what "
         "state_dict() returns and hands it to load_state_dict() on resume"
     )
-    assert resumed.train_loss == TRAIN_LOSS[:4], f"train_loss: {resumed.train_loss}"
+    assert resumed.train_loss == TRAIN_LOSS[:4], (
+        f"after the resumed run, train_loss should be {TRAIN_LOSS[:4]}, got {resumed.train_loss}"
+    )
 
 
 @pytest.mark.parametrize(("target", "epochs"), [(0.4, 3), (0.5, 2), (0.01, 6)])
@@ -122,6 +129,11 @@ def test_stop_at_target_ends_the_run(tmp_path: Path, target: float, epochs: int)
     trainer = fit(tmp_path, [StopAtTarget("val_loss", target), history], 6)
     assert trainer.current_epoch == epochs, (
         f"val_loss runs {VAL_LOSS}; with target {target} training should end after {epochs} "
-        f"epochs (the first at or below the target), it ran {trainer.current_epoch}"
+        f"epochs (the first at or below the target), it ran {trainer.current_epoch}: StopAtTarget "
+        "should set trainer.should_stop in on_validation_end, at the first value of monitor at or "
+        "below target"
     )
-    assert len(history.val_loss) == epochs
+    assert len(history.val_loss) == epochs, (
+        f"the run should end after {epochs} validations, History kept {len(history.val_loss)} "
+        f"val_loss values: {history.val_loss}"
+    )
