@@ -137,9 +137,9 @@ def show_verdict(
             console.print(f"  [dim]skipped {skipped.name}: {skipped.message}[/dim]")
         bug = verdict.kata.bug
         if bug is not None and bug.explanation:
-            console.print(
-                Panel(Text(bug.explanation), title="the bug, explained", title_align="left")
-            )
+            paragraphs = [" ".join(p.split()) for p in bug.explanation.split("\n\n")]
+            text = Text("\n\n".join(paragraphs))  # the terminal wraps, not the TOML file
+            console.print(Panel(text, title="the bug, explained", title_align="left"))
         console.print(after_green)
         return
     console.print(f"[red bold]✘ {verdict.headline()}[/red bold]")

@@ -88,12 +88,13 @@ class Watcher:
             return self.current
         return found[-1] if found else None
 
-    def check(self, kata: Kata) -> Verdict | None:
+    def check(self, kata: Kata, introduced: bool = False) -> Verdict | None:
         """Run the kata's spec and show one screen; None when a newer save cancelled it."""
         self.current = kata
         out = render.console
-        if out.is_terminal:
+        if out.is_terminal and not introduced:
             out.clear()  # one verdict per screen: the headline never scrolls away
+            out.print(f"{kata.id}: {kata.title}", style="bold", highlight=False)
         out.print(f"{BEGIN} {kata.id} …", style="dim", highlight=False)
         started = time.monotonic()
         try:
@@ -127,6 +128,8 @@ class Watcher:
         return f" ({upcoming.id})" if upcoming is not None else ""
 
     def introduce(self, kata: Kata) -> None:
+        if render.console.is_terminal:
+            render.console.clear()
         render.console.print()
         render.console.rule(f"{kata.id}: {kata.title}", align="left")
         render.console.print(kata.summary(), highlight=False)
@@ -141,7 +144,7 @@ class Watcher:
             render.console.print("Still red: make this one green first (h for a hint).")
             return
         self.introduce(upcoming)
-        self.check(upcoming)
+        self.check(upcoming, introduced=True)
 
     def on_key(self, key: str) -> bool:
         """Handle one key; False means quit."""
@@ -195,7 +198,7 @@ def watch(catalog: Catalog, kata: Kata | None) -> int:
         with Keys() as keys:
             if watcher.current is not None:
                 watcher.introduce(watcher.current)
-                watcher.check(watcher.current)
+                watcher.check(watcher.current, introduced=True)
             while True:
                 target = watcher.kata_of(watcher.next_save(timeout=0.05))
                 if target is not None:
