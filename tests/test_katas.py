@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.machinery
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from katakit.catalog import KNOWN_NEEDS, Catalog, Kata, discover
 from katakit.roadmap import curriculum_topics
+from katakit.sourcecode import without_docstrings
 
 ROOT = Path(__file__).resolve().parents[1]
 KATAS = discover(ROOT).katas
@@ -48,6 +50,16 @@ STILL_TO_COME = (
     "data.imbalance",  # issue 18
     "training.plateau",  # issue 18
 )
+
+
+# What a learner writes or reads that one kata teaches first (regexes over code, no docstrings).
+TAUGHT_BY = {
+    r"class \w+\((nn\.)?Module\)": "modules/custom-module",
+    r"class \w+\((torch\.utils\.data\.)?Dataset\b": "data/dataset",
+    r"\bDataLoader\(": "data/dataloader",
+    r"\boptim\.\w+\(": "training/step",
+    r"LightningModule\)|\bL\.Trainer\(": "lightning/module",
+}
 
 
 def by_id(kata: Kata) -> str:
@@ -131,6 +143,25 @@ class TestEveryKata:
         for required in kata.requires:
             assert required in order, f"unknown prerequisite {required}"
             assert order.index(required) < order.index(kata.id), f"{required} comes later"
+
+    def test_requires_name_the_katas_that_teach_what_it_writes(
+        self, kata: Kata, catalog: Catalog
+    ) -> None:
+        """A kata (its code to read and its answer) must not build on an API that only a later
+        kata teaches: each construct below needs its teaching kata among the requires."""
+        by_id = {k.id: k for k in catalog.katas}
+        reachable, todo = set(), list(kata.requires)
+        while todo:
+            kid = todo.pop()
+            if kid in by_id and kid not in reachable:
+                reachable.add(kid)
+                todo.extend(by_id[kid].requires)
+        code = without_docstrings(kata.learner_file.read_text())
+        if kata.solution_file.exists():
+            code += "\n" + without_docstrings(kata.solution_file.read_text())
+        for construct, teacher in TAUGHT_BY.items():
+            if re.search(construct, code) and teacher not in reachable | {kata.id}:
+                raise AssertionError(f"uses {construct!r}: add {teacher} to requires")
 
     def test_gpu_needs_match_the_markers(self, kata: Kata) -> None:
         gpu, cpu = marked_tests(kata, "gpu")
