@@ -8,11 +8,29 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
+
+T = TypeVar("T")
+
+
+def explain_errors(what: str, fn: Callable[[], T], advice: Mapping[str, str]) -> T:
+    """Run ``fn``; a RuntimeError whose text holds one of ``advice``'s keys (autograd's or
+    torch's wording for a usual mistake) becomes a failure that quotes it and teaches."""
+    try:
+        return fn()
+    except RuntimeError as err:
+        if isinstance(err, NotImplementedError):
+            raise
+        text = str(err)
+        for needle, lesson in advice.items():
+            if needle in text:
+                first = text.splitlines()[0][:300]
+                raise AssertionError(f"{what} failed: {first}\n{lesson}") from None
+        raise
 
 
 def _shape(shape: Sequence[int]) -> tuple[int, ...]:

@@ -22,7 +22,7 @@ from tensor_autograd import (
 )
 from torch import nn
 
-from katakit.testing import assert_tensor
+from katakit.testing import assert_tensor, explain_errors
 
 F64 = torch.float64
 T = TypeVar("T")
@@ -57,17 +57,7 @@ EXPLAINED = {
 
 
 def autograd_call(what: str, fn: Callable[[], T]) -> T:
-    """Run ``fn``; autograd's errors for the usual mistakes become explained failures."""
-    try:
-        return fn()
-    except RuntimeError as err:
-        if isinstance(err, NotImplementedError):
-            raise
-        text = str(err)
-        for needle, advice in EXPLAINED.items():
-            if needle in text:
-                raise AssertionError(f"{what} failed: {text.splitlines()[0]}\n{advice}") from None
-        raise
+    return explain_errors(what, fn, EXPLAINED)
 
 
 # --- grad_at --------------------------------------------------------------------------------

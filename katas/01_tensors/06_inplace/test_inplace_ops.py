@@ -13,7 +13,7 @@ import torch
 from inplace_ops import accumulate_, bounded, linear_relu, scale_
 from torch import nn
 
-from katakit.testing import assert_tensor
+from katakit.testing import assert_tensor, explain_errors
 
 OVERWRITTEN = (
     "a tensor that autograd saved for the backward pass was overwritten in place. sigmoid "
@@ -36,19 +36,14 @@ def values(*shape: int, seed: int, dtype: torch.dtype = torch.float32) -> torch.
 T = TypeVar("T")
 
 
+EXPLAINED = {
+    "modified by an inplace operation": OVERWRITTEN,
+    "leaf Variable that requires grad": LEAF,
+}
+
+
 def autograd_call(what: str, fn: Callable[[], T]) -> T:
-    """Run ``fn``; autograd's complaints about in-place writes become explained failures."""
-    try:
-        return fn()
-    except RuntimeError as err:
-        if isinstance(err, NotImplementedError):
-            raise
-        text = str(err)
-        if "modified by an inplace operation" in text:
-            raise AssertionError(f"{what} failed: {text[:200]}...\n{OVERWRITTEN}") from None
-        if "leaf Variable that requires grad" in text:
-            raise AssertionError(f"{what} failed: {text}\n{LEAF}") from None
-        raise
+    return explain_errors(what, fn, EXPLAINED)
 
 
 @pytest.mark.parametrize("s", [2.5, -3.0, 0.5])
