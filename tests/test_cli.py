@@ -151,6 +151,8 @@ def test_new_scaffolds_a_kata_that_verify_accepts(kata: Kata, workspace: Path) -
         "test_demo_scaled.py",
     ]
     assert (workspace / "solutions/01_demo/03_scaled/demo_scaled.py").exists()
+    for variants in ("mistakes", "alternatives"):
+        assert (workspace / "solutions/01_demo/03_scaled" / variants / "README.md").exists()
     clash = kata("new", "demo/other", "--module", "json", "--title", "x", "--track", "01_demo")
     assert clash.returncode == 2 and "shadow" in clash.stderr
 
@@ -261,3 +263,22 @@ def test_verify_wants_every_bug_explained(kata: Kata, workspace: Path) -> None:
 def test_the_first_screen_says_how_to_put_kata_on_path(kata: Kata, workspace: Path) -> None:
     out = kata().stdout
     assert "`kata` is not on PATH" in out and f"{workspace}/.venv/bin" in out
+
+
+def test_verify_proves_mistakes_red_and_alternatives_green(kata: Kata, workspace: Path) -> None:
+    report = json.loads(kata("verify", "--json").stdout)
+    add, sign = report["katas"]
+    assert add["mistakes"]["total"] == add["mistakes"]["rejected"] == 1
+    assert add["mistakes"]["each"][0]["failing"] == ["test_add_matches_torch"]
+    assert add["mistakes"]["each"][0]["what"] == "Subtracts instead of adding."
+    assert add["alternatives"]["total"] == add["alternatives"]["accepted"] == 1
+    assert sign["mistakes"]["rejected"] == 1 and report["ok"]
+    passing = workspace / "solutions/01_demo/01_add/mistakes/passes.py"
+    passing.write_text('"""Not a mistake at all."""\n\n\ndef add(a, b):\n    return a + b\n')
+    wrong = workspace / "solutions/01_demo/01_add/alternatives/wrong.py"
+    wrong.write_text('"""Claims to be right."""\n\n\ndef add(a, b):\n    return a * b\n')
+    again = json.loads(kata("verify", "demo/add", "--json").stdout)
+    problems = again["katas"][0]["problems"]
+    assert not again["ok"]
+    assert "mistake passes (Not a mistake at all.) passes the spec" in problems
+    assert any(p.startswith("alternative wrong (Claims to be right.) fails") for p in problems)

@@ -81,6 +81,16 @@ class Kata:
         return self.solution_dir / f"{self.module}.py"
 
     @property
+    def mistakes(self) -> list[Path]:
+        """Complete learner files, each with one plausible conceptual mistake: must be red."""
+        return sorted((self.solution_dir / "mistakes").glob("*.py"))
+
+    @property
+    def alternatives(self) -> list[Path]:
+        """Correct answers written differently from the reference: must be green."""
+        return sorted((self.solution_dir / "alternatives").glob("*.py"))
+
+    @property
     def needs_gpu(self) -> bool:
         return "gpu" in self.needs or "multi-gpu" in self.needs
 

@@ -444,7 +444,7 @@ def verify(
     else:
         from katakit import render
 
-        render.show_proofs([(p.id, p.stub, p.solution, p.problems) for p in proofs])
+        render.show_proofs(proofs)
         typer.echo(f"{sum(p.ok for p in proofs)}/{len(proofs)} katas proven both ways")
         for problem in problems:
             typer.echo(problem)

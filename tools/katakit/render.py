@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -14,6 +15,9 @@ from rich.text import Text
 from katakit.catalog import Catalog, Kata
 from katakit.results import Verdict
 from katakit.state import Status
+
+if TYPE_CHECKING:
+    from katakit.verify import KataProof
 
 STATUS_STYLE: dict[str, tuple[str, str]] = {
     "solved": ("✔ solved", "green"),
@@ -169,15 +173,19 @@ def show_hint(kata: Kata, shown: int, again: str = "") -> None:
         )
 
 
-def show_proofs(rows: Sequence[tuple[str, str, str, list[str]]]) -> None:
+def show_proofs(proofs: Sequence[KataProof]) -> None:
     table = Table(box=None, header_style="bold")
-    for column in ("kata", "stub", "solution", "problems"):
+    for column in ("kata", "stub", "solution", "mistakes", "alternatives", "problems"):
         table.add_column(column)
-    for kid, stub, solution, problems in rows:
+    for p in proofs:
+        rejected = sum(not m.green for m in p.mistakes)
+        accepted = sum(a.green for a in p.alternatives)
         table.add_row(
-            kid,
-            Text(stub, style="green" if stub == "red" else "red"),
-            Text(solution, style="green" if solution == "green" else "red"),
-            "\n".join(problems) or "-",
+            p.id,
+            Text(str(p.stub), style="green" if p.stub == "red" else "red"),
+            Text(str(p.solution), style="green" if p.solution == "green" else "red"),
+            f"{rejected}/{len(p.mistakes)} red" if p.mistakes else "-",
+            f"{accepted}/{len(p.alternatives)} green" if p.alternatives else "-",
+            "\n".join(p.problems) or "-",
         )
     console.print(table)

@@ -65,6 +65,19 @@ failing_tests = ["test_solve_returns_its_input"]
 """
 
 
+VARIANTS = {
+    "mistakes": (
+        "Plausible conceptual mistakes, one per file: a complete copy of the learner file with\n"
+        "one mistake a learner would make (wrong axis, train mode left on, ...), its module\n"
+        "docstring saying which in one line. `kata verify` proves each one fails the spec.\n"
+    ),
+    "alternatives": (
+        "Correct answers written differently from the reference, one per file, its module\n"
+        "docstring saying how in one line. `kata verify` proves each one passes the spec.\n"
+    ),
+}
+
+
 class ScaffoldError(ValueError):
     pass
 
@@ -111,4 +124,7 @@ def scaffold(
     (folder / f"{module}.py").write_text(LEARNER.format(**values))
     (folder / f"test_{module}.py").write_text(SPEC.format(**values))
     (solution_dir / f"{module}.py").write_text(SOLUTION.format(**values))
+    for name, text in VARIANTS.items():
+        (solution_dir / name).mkdir()
+        (solution_dir / name / "README.md").write_text(text)
     return folder

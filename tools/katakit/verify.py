@@ -7,6 +7,9 @@
 - Bug kata: each test named in ``[bug].failing_tests`` fails on the planted bug, with the named
   exception (AssertionError for a silent bug); the fix is at most ``MAX_FIX_LINES`` lines.
 - Both: every test that runs passes on the reference solution.
+- Each file in the reference's ``mistakes/`` (a complete learner file with one plausible
+  conceptual mistake, its docstring says which) fails the spec, with the failing tests named;
+  each file in ``alternatives/`` (a correct answer written differently) passes it.
 """
 
 from __future__ import annotations
@@ -39,11 +42,23 @@ class SolutionStatus(StrEnum):
 
 
 @dataclass
+class Variant:
+    """One mistake or alternative, and what the spec made of it."""
+
+    name: str
+    what: str  # the file's docstring: which mistake, or which other way
+    green: bool
+    failing: list[str] = field(default_factory=list)  # the tests that failed
+
+
+@dataclass
 class KataProof:
     id: str
     stub: StubStatus
     solution: SolutionStatus
     problems: list[str] = field(default_factory=list)
+    mistakes: list[Variant] = field(default_factory=list)
+    alternatives: list[Variant] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -51,7 +66,24 @@ class KataProof:
 
     def to_json(self) -> dict[str, object]:
         raw = asdict(self)
-        return {**raw, "stub": str(self.stub), "solution": str(self.solution), "ok": self.ok}
+        rejected = sum(not m.green for m in self.mistakes)
+        accepted = sum(a.green for a in self.alternatives)
+        return {
+            **raw,
+            "stub": str(self.stub),
+            "solution": str(self.solution),
+            "ok": self.ok,
+            "mistakes": {
+                "total": len(self.mistakes),
+                "rejected": rejected,
+                "each": raw["mistakes"],
+            },
+            "alternatives": {
+                "total": len(self.alternatives),
+                "accepted": accepted,
+                "each": raw["alternatives"],
+            },
+        }
 
 
 def fix_size(buggy: Path, fixed: Path) -> int:
@@ -130,14 +162,50 @@ def prove(kata: Kata, stub: list[TestResult], solution: list[TestResult]) -> Kat
     )
 
 
-def verify(catalog: Catalog, katas: Sequence[Kata], workers: int | None = None) -> list[KataProof]:
-    """Run every kata's spec on its learner file and on its reference, each in its own
-    process, ``workers`` at a time (default: one per core)."""
-    jobs = [Job(k, impl) for k in katas for impl in (Impl.LEARNER, Impl.SOLUTION)]
-    runs: dict[tuple[str, Impl], KataRun] = {
-        (r.kata.id, r.job.impl): r
-        for r in run(catalog, jobs, workers=workers or default_workers(len(jobs)))
-    }
-    return [
-        prove(k, runs[k.id, Impl.LEARNER].results, runs[k.id, Impl.SOLUTION].results) for k in katas
+def variant(path: Path, done: KataRun) -> Variant:
+    import ast
+
+    try:
+        what = ast.get_docstring(ast.parse(path.read_bytes())) or ""
+    except (SyntaxError, ValueError):
+        what = ""
+    failing = [r.name or "collection" for r in done.verdict.failures]
+    return Variant(path.stem, what.strip().splitlines()[0] if what else "", done.green, failing)
+
+
+def variant_problems(proof: KataProof) -> list[str]:
+    problems = [
+        f"mistake {m.name} ({m.what or 'no docstring'}) passes the spec"
+        for m in proof.mistakes
+        if m.green
     ]
+    problems += [
+        f"alternative {a.name} ({a.what or 'no docstring'}) fails: {', '.join(a.failing[:3])}"
+        for a in proof.alternatives
+        if not a.green
+    ]
+    return problems
+
+
+def verify(catalog: Catalog, katas: Sequence[Kata], workers: int | None = None) -> list[KataProof]:
+    """Run every kata's spec on its learner file, its reference, its mistakes and its
+    alternatives, each run in its own process, ``workers`` at a time (default: one per core)."""
+    jobs = [Job(k, impl) for k in katas for impl in (Impl.LEARNER, Impl.SOLUTION)]
+    variants: dict[int, tuple[str, Path]] = {}
+    for k in katas:
+        for kind, files in (("mistakes", k.mistakes), ("alternatives", k.alternatives)):
+            for path in files:
+                variants[len(jobs)] = (kind, path)
+                jobs.append(Job(k, Impl.SOLUTION, ((k.module, path),)))
+    done = run(catalog, jobs, workers=workers or default_workers(len(jobs)))
+    runs = {(r.kata.id, r.job.impl): r for r in done if not r.job.overrides}
+    proofs = {
+        k.id: prove(k, runs[k.id, Impl.LEARNER].results, runs[k.id, Impl.SOLUTION].results)
+        for k in katas
+    }
+    for index, (kind, path) in variants.items():
+        proof = proofs[done[index].kata.id]
+        getattr(proof, kind).append(variant(path, done[index]))
+    for proof in proofs.values():
+        proof.problems += variant_problems(proof)
+    return [proofs[k.id] for k in katas]

@@ -1,0 +1,35 @@
+"""ramp from torch.linspace and view instead of arange and reshape."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+
+class TensorInfo(NamedTuple):
+    shape: tuple[int, ...]
+    dtype: torch.dtype
+    device: str
+    nbytes: int
+
+
+def ramp(rows: int, cols: int, *, device: str | torch.device = "cpu") -> torch.Tensor:
+    return torch.linspace(0, rows * cols - 1, rows * cols, device=device).view(rows, cols)
+
+
+def like(t: torch.Tensor, fill: float) -> torch.Tensor:
+    return torch.full_like(t, fill)
+
+
+def describe(t: torch.Tensor) -> TensorInfo:
+    return TensorInfo(
+        shape=tuple(t.shape),
+        dtype=t.dtype,
+        device=t.device.type,
+        nbytes=t.numel() * t.element_size(),
+    )
+
+
+def best_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,0 +1,35 @@
+"""like builds a float32 tensor on the CPU whatever t is: torch.ones(t.shape) * fill."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+
+class TensorInfo(NamedTuple):
+    shape: tuple[int, ...]
+    dtype: torch.dtype
+    device: str
+    nbytes: int
+
+
+def ramp(rows: int, cols: int, *, device: str | torch.device = "cpu") -> torch.Tensor:
+    return torch.arange(rows * cols, dtype=torch.float32, device=device).reshape(rows, cols)
+
+
+def like(t: torch.Tensor, fill: float) -> torch.Tensor:
+    return torch.ones(tuple(t.shape)) * fill
+
+
+def describe(t: torch.Tensor) -> TensorInfo:
+    return TensorInfo(
+        shape=tuple(t.shape),
+        dtype=t.dtype,
+        device=t.device.type,
+        nbytes=t.numel() * t.element_size(),
+    )
+
+
+def best_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
