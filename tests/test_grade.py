@@ -34,7 +34,7 @@ def by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def solve_all(root: Path) -> None:
-    for solution in (root / "solutions").rglob("*.py"):
+    for solution in (root / "solutions").glob("*/*/*.py"):  # references, not their variants
         target = root / "katas" / solution.relative_to(root / "solutions")
         shutil.copy(solution, target)
 
