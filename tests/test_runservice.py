@@ -263,3 +263,10 @@ def test_a_kata_built_on_another_says_when_that_one_is_red(kata: Kata, workspace
     with_body(workspace, "return a + b")
     assert kata("check", "demo/add").returncode == 0
     assert "this kata uses" not in kata("check", "demo/bug-sign").stdout
+
+
+def test_a_stray_test_file_in_a_kata_folder_breaks_nothing(kata: Kata, workspace: Path) -> None:
+    (workspace / "katas/01_demo/01_add/test_mine.py").write_text("def test_mine():\n    pass\n")
+    rows = {r["id"]: r for r in json.loads(kata("list", "--json").stdout)}
+    assert rows["demo/add"]["status"] != "broken", rows["demo/add"]
+    assert "demo/add: 0/1 passed" in kata("check", "demo/add").stdout

@@ -137,12 +137,16 @@ def _as_number(raw: object, what: str, where: Path, *, whole: bool) -> float:
 
 
 def _module_name(folder: Path) -> str:
+    """The kata's module: the one ``test_<module>.py`` beside a ``<module>.py``. A stray test
+    file a learner adds to the folder (with no module of its own) does not count."""
     specs = sorted(folder.glob("test_*.py"))
-    if len(specs) != 1:
+    paired = [s for s in specs if (folder / f"{s.stem.removeprefix('test_')}.py").is_file()]
+    chosen = paired if len(paired) == 1 else specs
+    if len(chosen) != 1:
         raise CatalogError(
-            f"{folder}: expected exactly one test_<module>.py spec, found {len(specs)}"
+            f"{folder}: expected exactly one test_<module>.py spec, found {len(chosen)}"
         )
-    return specs[0].stem.removeprefix("test_")
+    return chosen[0].stem.removeprefix("test_")
 
 
 def load_kata(folder: Path, root: Path) -> Kata:

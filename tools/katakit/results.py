@@ -199,27 +199,27 @@ class Verdict:
                 case = first.name[len(base) :]
                 head = head.replace(first.name, f"{base} ({len(members)} cases, first {case})", 1)
             lines.append(f"{where}: error: {head}")
-            code = self._learner_code(first)
-            if code:
-                lines.append(f"    your line {first.location[1]}: {code}")  # type: ignore[index]
+            mine = self._learner_line(first)
+            if mine is not None:
+                lines.append(f"    your line {mine[0]}: {mine[1]}")
             teaching = rest.splitlines()
             lines += ["    " + ln for ln in teaching[:TEACHING_LINES]]
             if len(teaching) > TEACHING_LINES:
                 lines.append(f"    … {len(teaching) - TEACHING_LINES} more lines: kata check -v")
         return lines
 
-    def _learner_code(self, result: TestResult) -> str:
-        """The source of the learner's line where ``result`` failed, when it failed there."""
+    def _learner_line(self, result: TestResult) -> tuple[int, str] | None:
+        """(line, source) of the learner's line where ``result`` failed, when it failed there."""
         if result.location is None or result.exc_type in ("SyntaxError", "NotImplementedError"):
-            return ""  # a syntax error names its line already; a stub's raise says nothing
+            return None  # a syntax error names its line already; a stub's raise says nothing
         file, line = result.location
         if Path(file).resolve() != self.kata.learner_file.resolve():
-            return ""
+            return None
         try:
             text = self.kata.learner_file.read_text(errors="replace").splitlines()
         except OSError:
-            return ""
-        return text[line - 1].strip() if 0 < line <= len(text) else ""
+            return None
+        return (line, text[line - 1].strip()) if 0 < line <= len(text) else None
 
     def output_lines(self) -> list[str]:
         """What the first failing test that printed anything printed, capped."""

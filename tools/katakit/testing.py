@@ -131,12 +131,12 @@ def playing_a_gpu_machine() -> Iterator[None]:
         ) from None
 
 
-def assert_quiet_trainer(trainer: Any, root_dir: Path) -> None:
-    """A kata's Trainer: in the folder it was given, no progress bar, no model summary; each
-    message names the ``L.Trainer`` argument to pass."""
+def assert_quiet_trainer(trainer: Any, root_dir: Path | None = None) -> None:
+    """A kata's Trainer: in the folder it was given (when ``root_dir`` is), no progress bar, no
+    model summary; each message names the ``L.Trainer`` argument to pass."""
     from lightning.pytorch.callbacks import ModelSummary
 
-    assert Path(trainer.default_root_dir) == root_dir, (
+    assert root_dir is None or Path(trainer.default_root_dir) == root_dir, (
         f"pass default_root_dir=root_dir to L.Trainer, got {trainer.default_root_dir}"
     )
     assert trainer.progress_bar_callback is None, (

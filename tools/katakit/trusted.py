@@ -114,6 +114,7 @@ class Reference:
 
     template: Path
     ids: dict[str, set[str]]
+    files: dict[str, str]  # the template's tree (path -> digest), to diff each student with
 
 
 def collect(template: Path, work: Path) -> Reference:
@@ -121,7 +122,7 @@ def collect(template: Path, work: Path) -> Reference:
     katas = [k for k in select(catalog, None) if not k.broken]
     jobs = [Job(k, collect_only=True) for k in katas]
     runs = run(catalog, jobs, workers=default_workers(len(katas)))
-    return Reference(template, {r.kata.id: set(r.collected) for r in runs})
+    return Reference(template, {r.kata.id: set(r.collected) for r in runs}, tree(template))
 
 
 def lay_over(student: Path, katas: Sequence[Kata], root: Path) -> list[str]:
@@ -164,7 +165,7 @@ def judge(done: KataRun, canary: Path, expected: set[str]) -> tuple[list[TestRes
 def regrade(student: Path, reference: Reference, junit: Path | None = None) -> Report:
     """The trusted grade of ``student``'s copy, in a fresh copy of the reference's template."""
     template = reference.template
-    template_tree = tree(template)
+    template_tree = reference.files
     student_tree = tree(student)
     changed = sorted(
         path

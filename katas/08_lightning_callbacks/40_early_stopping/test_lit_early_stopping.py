@@ -9,13 +9,13 @@ import lightning
 import lightning as L
 import pytest
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, ModelSummary
+from lightning.pytorch.callbacks import EarlyStopping
 from lightning.pytorch.trainer.connectors import accelerator_connector
 from lit_early_stopping import early_stopping, fit_until_plateau
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from katakit.testing import playing_a_gpu_machine
+from katakit.testing import assert_quiet_trainer, playing_a_gpu_machine
 
 VAL_LOSS = [1.0, 0.8, 0.79, 0.81, 0.85, 0.7, 0.6, 0.5]
 VAL_ACC = [0.5, 0.6, 0.6, 0.55, 0.7, 0.65, 0.6, 0.9]
@@ -111,13 +111,7 @@ def test_the_trainer_is_quiet_cpu_and_writes_nothing(
         "pass max_epochs=max_epochs and default_root_dir=root_dir to L.Trainer, got "
         f"max_epochs={trainer.max_epochs}, default_root_dir={trainer.default_root_dir}"
     )
-    assert trainer.progress_bar_callback is None, (
-        "pass enable_progress_bar=False to L.Trainer (it has a "
-        f"{type(trainer.progress_bar_callback).__name__})"
-    )
-    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks), (
-        "pass enable_model_summary=False to L.Trainer (the model summary is on)"
-    )
+    assert_quiet_trainer(trainer)
     found = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert found == [], (
         "no logger and no checkpoints: pass logger=False and enable_checkpointing=False to "
